@@ -1,0 +1,3 @@
+from bunqtui.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""The `bunqtui` command: parses arguments and dispatches to one command module.
+
+Each command module exposes `register(subparsers)`, which adds its sub-parser and sets
+`func` on it; `func(args) -> int` is the exit code (0 ok, 1 bunq or network error,
+2 usage or configuration error). Textual is imported only when the UI is launched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from bunqtui import __version__
+
+# One module per group of commands; each registers its own sub-parsers.
+COMMAND_MODULES = [
+    "bunqtui.cli.emulator_cmd",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bunqtui",
+        description="A keyboard-first terminal client for the bunq API.",
+    )
+    parser.add_argument("--version", action="version", version=f"bunqtui {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run offline against the bundled bunq emulator, in a temporary home",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from bunqtui.cli.launch import launch_ui
+
+        return launch_ui(args)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
