@@ -1,0 +1,732 @@
+"""The bunq client: context lifecycle (installation → device → session) and operations.
+
+``BunqClient`` holds one :class:`ApiContext`. Sessions are opened when missing, renewed 30 s
+before they expire, and renewed once (then the call retried once) when bunq answers that the
+session is stale. Every response is verified by the transport before it is parsed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import inspect
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bunqtui.api import crypto
+from bunqtui.api.context import KIND_API_KEY, KIND_OAUTH, KIND_PSD2, ApiContext
+from bunqtui.api.envelope import Envelope, is_credentials_error, is_stale_session
+from bunqtui.api.environment import Environment
+from bunqtui.api.errors import (
+    BadRequestError,
+    BunqError,
+    CredentialsError,
+    ForbiddenError,
+    ProtocolError,
+    UnauthorizedError,
+    mask_secret,
+)
+from bunqtui.api.models import (
+    Amount,
+    CredentialPasswordIp,
+    MonetaryAccount,
+    OauthCallbackUrl,
+    OauthClient,
+    Page,
+    Payment,
+    Pointer,
+    RequestInquiry,
+    User,
+    UserApiKey,
+    anchor,
+    format_amount,
+    user_from_anchor,
+)
+from bunqtui.api.ratelimit import RateLimiter
+from bunqtui.api.transport import Transport
+
+T = TypeVar("T")
+AmountLike = Amount | Decimal | int | str
+ContextCallback = Callable[[ApiContext], Awaitable[None] | None]
+
+MAX_COUNT = 200
+SUGAR_DADDY = Pointer("EMAIL", "sugardaddy@bunq.com", "Sugar Daddy")
+SUGAR_DADDY_CAP = Decimal("500.00")
+DEFAULT_SESSION_TIMEOUT = 3600  # only if bunq's user object lacks session_timeout
+PSD2_FIRST_SESSION = 3600  # "The first session will last 1 hour" (§5.2)
+
+
+def _amount_json(amount: AmountLike, currency: str = "EUR") -> dict[str, str]:
+    if isinstance(amount, Amount):
+        return {"value": format_amount(amount.value), "currency": amount.currency}
+    return {"value": format_amount(amount), "currency": currency}
+
+
+def _check_count(count: int) -> int:
+    if not 1 <= count <= MAX_COUNT:
+        raise ValueError(f"count must be between 1 and {MAX_COUNT}, not {count}")
+    return count
+
+
+class BunqClient:
+    """Async bunq API client. Use as ``async with BunqClient(env, context=ctx) as client:``.
+
+    Share one ``rate_limiter`` between clients that run from the same IP. ``backoff_base`` is
+    the first wait after a 429 (≥ 3 s against bunq; tests inject less), ``retry_base`` the first
+    wait before retrying a GET after a 5xx or a dropped connection.
+    """
+
+    def __init__(
+        self,
+        environment: Environment,
+        *,
+        context: ApiContext | None = None,
+        http: httpx.AsyncClient | None = None,
+        rate_limiter: RateLimiter | None = None,
+        on_context_change: ContextCallback | None = None,
+        backoff_base: float = 3.0,
+        retry_base: float = 0.5,
+        max_retries: int = 3,
+        timeout: float = 30.0,
+        language: str = "en_US",
+        region: str = "nl_NL",
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.environment = environment
+        self.context = context
+        self.on_context_change = on_context_change
+        self.session_user: User | None = None  # the user the last session-server returned
+        self._own_http = http is None
+        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self.rate_limiter = rate_limiter or RateLimiter()
+        self.transport = Transport(
+            self._http,
+            rate_limiter=self.rate_limiter,
+            backoff_base=backoff_base,
+            retry_base=retry_base,
+            max_retries=max_retries,
+            language=language,
+            region=region,
+        )
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._session_lock = asyncio.Lock()
+        self._keys: dict[str, Any] = {}
+
+    async def __aenter__(self) -> BunqClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self._http.aclose()
+
+    def __repr__(self) -> str:
+        return f"BunqClient(environment={self.environment.name!r}, context={self.context!r})"
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _url(self, path: str, params: dict[str, Any] | None = None) -> str:
+        url = self.environment.api_base_url.rstrip("/") + "/" + path.lstrip("/")
+        if params:
+            clean = {k: v for k, v in params.items() if v is not None}
+            return str(httpx.URL(url, params=clean))
+        return url
+
+    def _follow_url(self, relative: str) -> str:
+        """Join a pagination URL (``/v1/...``) with scheme+host only: never ``/v1/v1``."""
+        parts = urlsplit(relative)
+        root = urlsplit(self.environment.api_base_url)
+        if parts.netloc and (parts.scheme, parts.netloc) != (root.scheme, root.netloc):
+            # never send the session token to a host bunq's answer named
+            raise ProtocolError("bunq sent a pagination URL on another host.")
+        if not parts.path.startswith("/"):
+            raise ProtocolError("bunq sent a pagination URL that is not absolute.")
+        query = f"?{parts.query}" if parts.query else ""
+        return f"{root.scheme}://{root.netloc}{parts.path}{query}"
+
+    def _private_key(self, ctx: ApiContext) -> rsa.RSAPrivateKey:
+        pem = ctx.private_key_pem or ""
+        key = self._keys.get(pem)
+        if key is None:
+            try:
+                key = crypto.private_key_from_pem(pem)
+            except ValueError as exc:
+                raise ProtocolError("The stored bunq context has no usable private key.") from exc
+            self._keys[pem] = key
+        return key
+
+    def _server_key(self, ctx: ApiContext) -> rsa.RSAPublicKey:
+        pem = ctx.server_public_key_pem or ""
+        key = self._keys.get(pem)
+        if key is None:
+            try:
+                key = crypto.load_public_key(pem)
+            except ValueError as exc:
+                raise ProtocolError("bunq's server public key is unreadable.") from exc
+            self._keys[pem] = key
+        return key
+
+    async def _set_context(self, ctx: ApiContext) -> None:
+        self.context = ctx
+        if self.on_context_change is not None:
+            result = self.on_context_change(ctx)
+            if inspect.isawaitable(result):
+                await result
+
+    def _require_context(self) -> ApiContext:
+        if self.context is None or not self.context.has_installation:
+            raise BunqError(
+                "There is no bunq connection yet: log in (create an API context) first."
+            )
+        return self.context
+
+    def _credentials_error(self, ctx: ApiContext, exc: BunqError) -> BunqError:
+        if not is_credentials_error(exc):
+            return exc
+        return CredentialsError(
+            masked_secret=mask_secret(ctx.secret),
+            environment=ctx.environment_name,
+            permitted_ips=ctx.permitted_ips,
+            status=exc.status,
+            translated=exc.translated,
+            response_id=exc.response_id,
+            request_id=exc.request_id,
+        )
+
+    async def _installation_call(
+        self, ctx: ApiContext, path: str, payload: Any, *, signed: bool = False
+    ) -> Envelope:
+        """A call authenticated with the installation token (device, session, PSD2 credential)."""
+        try:
+            return await self.transport.send(
+                "POST",
+                self._url(path),
+                payload=payload,
+                token=ctx.installation_token,
+                sign_with=self._private_key(ctx) if signed else None,
+                server_key=self._server_key(ctx),
+            )
+        except BadRequestError as exc:
+            raise self._credentials_error(ctx, exc) from None
+
+    # --- context lifecycle ------------------------------------------------------------------
+
+    async def _install(
+        self, *, description: str, permitted_ips: tuple[str, ...], secret_kind: str
+    ) -> ApiContext:
+        """POST /installation with a fresh RSA-2048 key (1 request)."""
+        key = await asyncio.to_thread(crypto.generate_key_pair)  # ~0.1 s of CPU off the loop
+        envelope = await self.transport.send(
+            "POST",
+            self._url("/installation"),
+            payload={"client_public_key": crypto.public_key_pem(key)},
+        )
+        installation_id = envelope.id()
+        token = envelope.first("Token").get("token")
+        server_pem = envelope.first("ServerPublicKey").get("server_public_key")
+        if not isinstance(token, str) or not isinstance(server_pem, str):
+            raise ProtocolError("bunq's installation answer lacks its token or server key.")
+        ctx = ApiContext.for_environment(
+            self.environment,
+            secret_kind=secret_kind,
+            private_key_pem=crypto.private_key_to_pem(key),
+            installation_id=installation_id,
+            installation_token=token,
+            server_public_key_pem=server_pem,
+            description=description,
+            permitted_ips=tuple(permitted_ips),
+        )
+        self._server_key(ctx)  # fail now, not on the next answer, if the key is unreadable
+        self._keys[ctx.private_key_pem or ""] = key
+        return ctx
+
+    async def _register_device(self, ctx: ApiContext, secret: str) -> int:
+        """POST /device-server binding ``secret`` to this installation (1 request)."""
+        envelope = await self._installation_call(
+            ctx,
+            "/device-server",
+            {
+                "description": ctx.description,
+                "secret": secret,
+                "permitted_ips": list(ctx.permitted_ips),
+            },
+        )
+        return envelope.id()
+
+    async def _open_session(self, ctx: ApiContext) -> ApiContext:
+        """POST /session-server (signed) → a context with a fresh session (1 request)."""
+        if not ctx.secret:
+            raise BunqError("The stored bunq context has no API key or token to log in with.")
+        envelope = await self._installation_call(
+            ctx, "/session-server", {"secret": ctx.secret}, signed=True
+        )
+        if len(envelope.items) < 3:
+            raise ProtocolError("bunq's session answer lacks the user.")
+        session_id = envelope.id()
+        token = envelope.first("Token").get("token")
+        if not isinstance(token, str):
+            raise ProtocolError("bunq's session answer lacks its token.")
+        user = user_from_anchor(envelope.items[2])
+        timeout = user.session_timeout or DEFAULT_SESSION_TIMEOUT
+        granted = user.granted_by.id if isinstance(user, UserApiKey) and user.granted_by else None
+        self.session_user = user
+        return replace(
+            ctx,
+            session_id=session_id,
+            session_token=token,
+            session_expiry=self._clock() + dt.timedelta(seconds=timeout),
+            user_kind=user.kind,
+            user_id=user.id,
+            granted_user_id=granted,
+        )
+
+    async def create_context(
+        self,
+        secret: str,
+        *,
+        description: str = "bunqtui",
+        permitted_ips: tuple[str, ...] | list[str] = ("*",),
+        secret_kind: str = KIND_API_KEY,
+    ) -> ApiContext:
+        """Installation → device-server → session-server for an API key or token (3 requests)."""
+        ctx = await self._install(
+            description=description, permitted_ips=tuple(permitted_ips), secret_kind=secret_kind
+        )
+        ctx.secret = secret
+        ctx.device_id = await self._register_device(ctx, secret)
+        ctx = await self._open_session(ctx)
+        await self._set_context(ctx)
+        return ctx
+
+    async def create_context_on_installation(
+        self, base: ApiContext, secret: str, secret_kind: str = KIND_OAUTH
+    ) -> ApiContext:
+        """A context for another secret (an OAuth access token) on ``base``'s installation.
+
+        bunq binds a not-yet-used secret to the installation's existing device (§8.4), so this
+        is one session-server call. If bunq refuses, the secret gets its own device on the same
+        installation and the session is retried.
+        """
+        if not base.has_installation:
+            raise BunqError("The base bunq context has no installation to reuse.")
+        ctx = replace(
+            base.without_session(),
+            secret=secret,
+            secret_kind=secret_kind,
+            user_kind=None,
+            user_id=None,
+            granted_user_id=None,
+        )
+        try:
+            ctx = await self._open_session(ctx)
+        except CredentialsError:
+            ctx.device_id = await self._register_device(ctx, secret)
+            ctx = await self._open_session(ctx)
+        await self._set_context(ctx)
+        return ctx
+
+    async def register_psd2_credential(
+        self,
+        cert_pem: str,
+        chain_pem: str | None,
+        cert_private_key: rsa.RSAPrivateKey | str,
+        *,
+        context: ApiContext | None = None,
+    ) -> CredentialPasswordIp:
+        """POST /payment-service-provider-credential on an installation (1 request)."""
+        ctx = context or self._require_context()
+        key = (
+            crypto.private_key_from_pem(cert_private_key)
+            if isinstance(cert_private_key, str)
+            else cert_private_key
+        )
+        client_public = crypto.public_key_pem(self._private_key(ctx))
+        envelope = await self._installation_call(
+            ctx,
+            "/payment-service-provider-credential",
+            {
+                "client_payment_service_provider_certificate": cert_pem,
+                "client_payment_service_provider_certificate_chain": chain_pem or cert_pem,
+                "client_public_key_signature": crypto.psd2_key_signature(
+                    key, client_public, ctx.installation_token or ""
+                ),
+            },
+        )
+        return CredentialPasswordIp.from_json(envelope.first("CredentialPasswordIp"))
+
+    async def create_psd2_context(
+        self,
+        certificate_pem: str,
+        private_key_pem: str,
+        chain_pem: str | None = None,
+        *,
+        description: str = "bunqtui",
+        permitted_ips: tuple[str, ...] | list[str] = ("*",),
+    ) -> ApiContext:
+        """Installation → PSD2 credential → device → session (4 requests)."""
+        ctx = await self._install(
+            description=description, permitted_ips=tuple(permitted_ips), secret_kind=KIND_PSD2
+        )
+        credential = await self.register_psd2_credential(
+            certificate_pem, chain_pem, private_key_pem, context=ctx
+        )
+        if not credential.token_value:
+            raise ProtocolError("bunq's PSD2 credential answer lacks its token.")
+        ctx.secret = credential.token_value
+        ctx.device_id = await self._register_device(ctx, ctx.secret)
+        ctx = await self._open_session(ctx)
+        if ctx.session_expiry is not None:
+            first = self._clock() + dt.timedelta(seconds=PSD2_FIRST_SESSION)
+            ctx.session_expiry = min(ctx.session_expiry, first)
+        await self._set_context(ctx)
+        return ctx
+
+    async def ensure_session(self) -> ApiContext:
+        """Open a session if there is none or it has < 30 s left (0 or 1 request)."""
+        ctx = self._require_context()
+        if ctx.session_valid(self._clock()):
+            return ctx
+        return await self._renew_session(ctx.session_token)
+
+    async def _renew_session(self, stale_token: str | None) -> ApiContext:
+        async with self._session_lock:
+            ctx = self._require_context()
+            # another task may already have renewed it while we waited for the lock
+            if ctx.session_token != stale_token and ctx.session_valid(self._clock()):
+                return ctx
+            ctx = await self._open_session(ctx)
+            await self._set_context(ctx)
+            return ctx
+
+    async def delete_session(self) -> None:
+        """DELETE /session/{id}; the context keeps its installation (1 request)."""
+        ctx = self._require_context()
+        if ctx.session_token:
+            await self.transport.send(
+                "DELETE",
+                self._url(f"/session/{ctx.session_id or 0}"),
+                token=ctx.session_token,
+                server_key=self._server_key(ctx),
+            )
+        await self._set_context(ctx.without_session())
+
+    # --- authenticated requests -------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        signed: bool = False,
+        request_id: str | None = None,
+        url: str | None = None,
+    ) -> Envelope:
+        """A session-authenticated call; a stale session is renewed once and the call retried."""
+        target = url or self._url(path, params)
+        request_id = request_id or str(uuid.uuid4())
+        ctx = await self.ensure_session()
+        try:
+            return await self._session_send(ctx, method, target, json, signed, request_id)
+        except (UnauthorizedError, ForbiddenError) as exc:
+            if not is_stale_session(exc):
+                raise
+        # bunq dropped the session early: one new session, one retry, never a loop (§12.6)
+        ctx = await self._renew_session(ctx.session_token)
+        return await self._session_send(ctx, method, target, json, signed, request_id)
+
+    async def _session_send(
+        self,
+        ctx: ApiContext,
+        method: str,
+        url: str,
+        payload: Any,
+        signed: bool,
+        request_id: str,
+    ) -> Envelope:
+        return await self.transport.send(
+            method,
+            url,
+            payload=payload,
+            token=ctx.session_token,
+            sign_with=self._private_key(ctx) if signed else None,
+            server_key=self._server_key(ctx),
+            request_id=request_id,
+        )
+
+    def _user(self, user_id: int | None) -> int:
+        if user_id is not None:
+            return user_id
+        ctx = self._require_context()
+        if ctx.user_id is None:
+            raise BunqError("The bunq context has no user yet: open a session first.")
+        return ctx.user_id
+
+    async def _page(
+        self,
+        path: str,
+        parse: Callable[[Any], T],
+        *,
+        params: dict[str, Any] | None = None,
+        url: str | None = None,
+    ) -> Page[T]:
+        envelope = await self.request("GET", path, params=params, url=url)
+        pagination = envelope.pagination or {}
+        return Page(
+            [parse(item) for item in envelope.items],
+            older_url=pagination.get("older_url"),
+            newer_url=pagination.get("newer_url"),
+            future_url=pagination.get("future_url"),
+        )
+
+    async def _walk(
+        self, path: str, parse: Callable[[Any], T], *, count: int, newer_id: int | None
+    ) -> AsyncIterator[T]:
+        """Newest first along ``older_url``; with ``newer_id``, stop at the first id ≤ it."""
+        page = await self._page(path, parse, params={"count": _check_count(count)})
+        while True:
+            for item in page.items:
+                if newer_id is not None and getattr(item, "id", 0) <= newer_id:
+                    return
+                yield item
+            if not page.older_url:
+                return
+            page = await self._page(path, parse, url=self._follow_url(page.older_url))
+
+    # --- sandbox ----------------------------------------------------------------------------
+
+    @classmethod
+    async def create_sandbox_user(
+        cls,
+        environment: Environment,
+        kind: str = "person",
+        *,
+        http: httpx.AsyncClient | None = None,
+        rate_limiter: RateLimiter | None = None,
+    ) -> str:
+        """POST /sandbox-user-person|company → a new sandbox API key (1 request, unsigned)."""
+        if not environment.is_sandbox:
+            raise ValueError("sandbox users exist only in the sandbox (and the emulator)")
+        if kind not in ("person", "company"):
+            raise ValueError(f"sandbox user kind must be person or company, not {kind!r}")
+        async with cls(environment, http=http, rate_limiter=rate_limiter) as client:
+            # no installation yet, so nothing to verify against (as in every bunq client)
+            envelope = await client.transport.send("POST", client._url(f"/sandbox-user-{kind}"))
+        api_key = envelope.first("ApiKey").get("api_key")
+        if not isinstance(api_key, str):
+            raise ProtocolError("bunq's sandbox-user answer lacks the API key.")
+        return api_key
+
+    async def request_sugar_daddy(
+        self,
+        user_id: int | None,
+        account_id: int,
+        amount: AmountLike = SUGAR_DADDY_CAP,
+        description: str = "bunqtui sandbox top-up",
+    ) -> int:
+        """Ask Sugar Daddy for up to €500 (sandbox only, accepted asynchronously; 1 request)."""
+        if not self.environment.is_sandbox:
+            raise ValueError("Sugar Daddy exists only in the sandbox")
+        value = Decimal(_amount_json(amount)["value"])
+        if not Decimal("0") < value <= SUGAR_DADDY_CAP:
+            raise ValueError("Sugar Daddy gives between €0.01 and €500.00 per request")
+        return await self.create_request_inquiry(
+            user_id, account_id, _amount_json(amount), SUGAR_DADDY, description
+        )
+
+    # --- users and accounts -----------------------------------------------------------------
+
+    async def get_user(self, user_id: int | None = None) -> User:
+        """GET /user/{id} (1 request)."""
+        envelope = await self.request("GET", f"/user/{self._user(user_id)}")
+        if not envelope.items:
+            raise ProtocolError("bunq's user answer is empty.")
+        return user_from_anchor(envelope.items[0])
+
+    async def list_monetary_accounts(
+        self, user_id: int | None = None, *, count: int = MAX_COUNT
+    ) -> list[MonetaryAccount]:
+        """Every monetary account of every type (1 request per 200 accounts)."""
+        path = f"/user/{self._user(user_id)}/monetary-account"
+        return [
+            a
+            async for a in self._walk(path, MonetaryAccount.from_anchor, count=count, newer_id=None)
+        ]
+
+    async def get_monetary_account(self, user_id: int | None, account_id: int) -> MonetaryAccount:
+        envelope = await self.request(
+            "GET", f"/user/{self._user(user_id)}/monetary-account/{account_id}"
+        )
+        if not envelope.items:
+            raise ProtocolError("bunq's monetary account answer is empty.")
+        return MonetaryAccount.from_anchor(envelope.items[0])
+
+    # --- payments ---------------------------------------------------------------------------
+
+    def _payments_path(self, user_id: int | None, account_id: int) -> str:
+        return f"/user/{self._user(user_id)}/monetary-account/{account_id}/payment"
+
+    @staticmethod
+    def _payment(item: Any) -> Payment:
+        kind, obj = anchor(item, "a payment")
+        if kind != "Payment":
+            raise ProtocolError(f"bunq sent a {kind} where a Payment was expected.")
+        return Payment.from_json(obj)
+
+    async def list_payments(
+        self,
+        user_id: int | None,
+        account_id: int,
+        *,
+        count: int = MAX_COUNT,
+        older_id: int | None = None,
+        newer_id: int | None = None,
+    ) -> Page[Payment]:
+        """One page, newest first (1 request)."""
+        params = {"count": _check_count(count), "older_id": older_id, "newer_id": newer_id}
+        return await self._page(
+            self._payments_path(user_id, account_id), self._payment, params=params
+        )
+
+    def iter_payments(
+        self,
+        user_id: int | None,
+        account_id: int,
+        *,
+        count: int = MAX_COUNT,
+        newer_id: int | None = None,
+    ) -> AsyncIterator[Payment]:
+        """All payments newest first, following ``older_url``; only those after ``newer_id``
+        if given (one request when fewer than ``count`` are new)."""
+        return self._walk(
+            self._payments_path(user_id, account_id),
+            self._payment,
+            count=count,
+            newer_id=newer_id,
+        )
+
+    async def get_payment(self, user_id: int | None, account_id: int, payment_id: int) -> Payment:
+        envelope = await self.request(
+            "GET", f"{self._payments_path(user_id, account_id)}/{payment_id}"
+        )
+        if not envelope.items:
+            raise ProtocolError("bunq's payment answer is empty.")
+        return self._payment(envelope.items[0])
+
+    async def create_payment(
+        self,
+        user_id: int | None,
+        account_id: int,
+        amount: AmountLike,
+        counterparty: Pointer,
+        description: str,
+        *,
+        request_id: str | None = None,
+    ) -> int:
+        """A signed payment POST (1 request). Never sent twice by the client itself: a 5xx
+        or a broken connection raises with "outcome unknown"; to retry, check the payments
+        first, and pass the same ``request_id``."""
+        envelope = await self.request(
+            "POST",
+            self._payments_path(user_id, account_id),
+            json={
+                "amount": _amount_json(amount),
+                "counterparty_alias": counterparty.to_json(),
+                "description": description,
+            },
+            signed=True,
+            request_id=request_id,
+        )
+        return envelope.id()
+
+    # --- requests ---------------------------------------------------------------------------
+
+    def _requests_path(self, user_id: int | None, account_id: int) -> str:
+        return f"/user/{self._user(user_id)}/monetary-account/{account_id}/request-inquiry"
+
+    @staticmethod
+    def _request_inquiry(item: Any) -> RequestInquiry:
+        kind, obj = anchor(item, "a request")
+        if kind != "RequestInquiry":
+            raise ProtocolError(f"bunq sent a {kind} where a RequestInquiry was expected.")
+        return RequestInquiry.from_json(obj)
+
+    async def create_request_inquiry(
+        self,
+        user_id: int | None,
+        account_id: int,
+        amount: AmountLike | dict[str, str],
+        counterparty: Pointer,
+        description: str,
+        *,
+        allow_bunqme: bool = False,
+    ) -> int:
+        """POST .../request-inquiry (1 request)."""
+        amount_json = amount if isinstance(amount, dict) else _amount_json(amount)
+        envelope = await self.request(
+            "POST",
+            self._requests_path(user_id, account_id),
+            json={
+                "amount_inquired": amount_json,
+                "counterparty_alias": counterparty.to_json(),
+                "description": description,
+                "allow_bunqme": allow_bunqme,
+            },
+        )
+        return envelope.id()
+
+    async def list_request_inquiries(
+        self,
+        user_id: int | None,
+        account_id: int,
+        *,
+        count: int = MAX_COUNT,
+        older_id: int | None = None,
+        newer_id: int | None = None,
+    ) -> Page[RequestInquiry]:
+        params = {"count": _check_count(count), "older_id": older_id, "newer_id": newer_id}
+        return await self._page(
+            self._requests_path(user_id, account_id), self._request_inquiry, params=params
+        )
+
+    # --- OAuth client management ------------------------------------------------------------
+
+    async def get_or_create_oauth_client(self, user_id: int | None = None) -> OauthClient:
+        """bunq allows one OAuth client per user: reuse it (1 request) or create it (3)."""
+        path = f"/user/{self._user(user_id)}/oauth-client"
+        envelope = await self.request("GET", path)
+        clients = [OauthClient.from_json(obj) for obj in envelope.all("OauthClient")]
+        usable = [c for c in clients if c.status in (None, "ACTIVE")]
+        if usable:
+            return usable[0]
+        if clients:
+            raise BunqError(
+                "This bunq user's OAuth client is cancelled; reactivate it in the bunq app."
+            )
+        client_id = (await self.request("POST", path, json={"status": "ACTIVE"})).id()
+        created = await self.request("GET", f"{path}/{client_id}")
+        return OauthClient.from_json(created.first("OauthClient"))
+
+    async def ensure_callback_url(
+        self, user_id: int | None, oauth_client_id: int, url: str
+    ) -> OauthCallbackUrl:
+        """Register ``url`` on the OAuth client (its numeric ``id``) unless it is there already
+        (1 request if present, 2 if added)."""
+        path = f"/user/{self._user(user_id)}/oauth-client/{oauth_client_id}/callback-url"
+        envelope = await self.request("GET", path)
+        for obj in envelope.all("OauthCallbackUrl"):
+            existing = OauthCallbackUrl.from_json(obj)
+            if existing.url == url:  # bunq matches redirect URIs exactly
+                return existing
+        new_id = (await self.request("POST", path, json={"url": url})).id()
+        return OauthCallbackUrl(id=new_id, url=url, raw={"id": new_id, "url": url})
