@@ -8,6 +8,7 @@ missing optional ones, and its ``from_json`` raises only :class:`ProtocolError`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -66,17 +67,20 @@ def parse_timestamp(value: Any, what: str = "a timestamp") -> dt.datetime | None
     raise ProtocolError(f"bunq sent {what} in an unknown format: {value[:40]!r}.")
 
 
+_AMOUNT = re.compile(r"^[-+]?\d{1,15}(\.\d{1,12})?$")
+
+
 def format_amount(value: Decimal | int | str) -> str:
     """Two decimals, as bunq wants it in requests; rejects floats and non-numbers."""
     if isinstance(value, float):
         raise TypeError("money must be Decimal, int or str, never float")
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ValueError(f"not an amount: {value!r}") from exc
-    if not amount.is_finite():
-        raise ValueError(f"not an amount: {value!r}")
-    return f"{amount.quantize(Decimal('0.01')):f}"
+        amount = Decimal(str(value).strip())
+        if not amount.is_finite() or abs(amount) >= Decimal("1e15"):
+            raise InvalidOperation
+        return f"{amount.quantize(Decimal('0.01')):f}"
+    except InvalidOperation:
+        raise ValueError(f"not an amount: {str(value)[:30]!r}") from None
 
 
 def anchor(value: Any, what: str) -> tuple[str, Json]:
@@ -102,12 +106,11 @@ class Amount:
         raw_value = obj.get("value")
         if not isinstance(raw_value, str | int) or isinstance(raw_value, bool):
             raise ProtocolError("bunq sent an amount without a value.")
-        try:
-            value = Decimal(str(raw_value))
-        except InvalidOperation as exc:
-            raise ProtocolError(f"bunq sent an unreadable amount {str(raw_value)[:20]!r}.") from exc
-        if not value.is_finite():
-            raise ProtocolError("bunq sent an amount that is not a finite number.")
+        text = str(raw_value).strip()
+        # plain decimal notation only: no exponents, NaN or absurd magnitudes
+        if not _AMOUNT.match(text):
+            raise ProtocolError(f"bunq sent an unreadable amount {text[:20]!r}.")
+        value = Decimal(text)
         currency = _str(obj.get("currency"), "a currency") or ""
         return cls(value, currency)
 

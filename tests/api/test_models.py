@@ -1,0 +1,264 @@
+"""Model parsing: real bunq shapes decode; anything else raises only ProtocolError."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bunqtui.api.errors import ProtocolError
+from bunqtui.api.models import (
+    Amount,
+    CredentialPasswordIp,
+    LabelMonetaryAccount,
+    MonetaryAccount,
+    OauthCallbackUrl,
+    OauthClient,
+    Payment,
+    Pointer,
+    RequestInquiry,
+    User,
+    UserApiKey,
+    UserCompany,
+    UserPaymentServiceProvider,
+    UserPerson,
+    format_amount,
+    parse_timestamp,
+    user_from_anchor,
+)
+
+PAYMENT = {
+    "id": 26174613,
+    "created": "2025-07-21 09:16:50.008916",
+    "updated": "2025-07-21 09:16:50.008916",
+    "monetary_account_id": 2026814,
+    "amount": {"currency": "EUR", "value": "-0.10"},
+    "alias": {"iban": "NL51BUNQ2093937468", "is_light": False, "display_name": "A. Visser"},
+    "counterparty_alias": {
+        "iban": "NL32BUNQ2025313705",
+        "display_name": None,
+        "label_user": {"display_name": "Sugar Daddy"},
+    },
+    "description": "test",
+    "type": "BUNQ",
+    "sub_type": "PAYMENT",
+    "balance_after_mutation": {"currency": "EUR", "value": "999.90"},
+    "some_future_field": {"x": 1},
+}
+
+
+def test_payment_decodes_with_decimal_and_utc() -> None:
+    payment = Payment.from_json(PAYMENT)
+    assert payment.amount == Amount(Decimal("-0.10"), "EUR")
+    assert payment.created == dt.datetime(2025, 7, 21, 9, 16, 50, 8916, tzinfo=dt.UTC)
+    assert payment.balance_after == Amount(Decimal("999.90"), "EUR")
+    assert payment.counterparty_alias is not None
+    assert payment.counterparty_alias.display_name == "Sugar Daddy"  # from label_user
+    assert payment.monetary_account_id == 2026814
+    assert payment.raw is not PAYMENT and payment.raw == PAYMENT
+
+
+def test_missing_optional_fields_are_tolerated() -> None:
+    payment = Payment.from_json({"id": 1, "amount": {"value": "1", "currency": "EUR"}})
+    assert payment.created is None and payment.alias is None and payment.description is None
+
+
+def test_users_by_anchor() -> None:
+    person = user_from_anchor(
+        {
+            "UserPerson": {
+                "id": 1,
+                "display_name": "S. W",
+                "session_timeout": 604800,
+                "alias": [{"type": "EMAIL", "value": "a@b", "name": "a@b"}],
+            }
+        }
+    )
+    assert isinstance(person, UserPerson) and person.kind == "UserPerson"
+    assert person.alias == [Pointer("EMAIL", "a@b", "a@b")]
+    company = user_from_anchor({"UserCompany": {"id": 2, "name": "Acme BV"}})
+    assert isinstance(company, UserCompany) and company.name == "Acme BV"
+    psp = user_from_anchor(
+        {"UserPaymentServiceProvider": {"id": 3, "certificate_distinguished_name": "CN=x"}}
+    )
+    assert isinstance(psp, UserPaymentServiceProvider)
+    unknown = user_from_anchor({"UserLight": {"id": 4}})
+    assert type(unknown) is User and unknown.id == 4
+
+
+def test_user_api_key_takes_timeout_from_requester_then_granter() -> None:
+    key = user_from_anchor(
+        {
+            "UserApiKey": {
+                "id": 10,
+                "requested_by_user": {
+                    "UserPaymentServiceProvider": {"id": 11, "session_timeout": 7776000}
+                },
+                "granted_by_user": {
+                    "UserPerson": {"id": 12, "session_timeout": 604800, "display_name": "G. User"}
+                },
+            }
+        }
+    )
+    assert isinstance(key, UserApiKey)
+    assert key.session_timeout == 7776000
+    assert key.granted_by is not None and key.granted_by.id == 12
+    assert key.display_name == "G. User"
+    only_granted = UserApiKey.from_json(
+        {"id": 1, "granted_by_user": {"UserPerson": {"id": 2, "session_timeout": 60}}}
+    )
+    assert only_granted.session_timeout == 60
+
+
+def test_monetary_account_of_any_type() -> None:
+    account = MonetaryAccount.from_anchor(
+        {
+            "MonetaryAccountSavings": {
+                "id": "2026815",  # ids typed as strings still decode
+                "currency": "EUR",
+                "description": "Savings",
+                "balance": {"currency": "EUR", "value": "12.50"},
+                "alias": [{"type": "IBAN", "value": "NL85BUNQ9900100611", "name": "D. C"}],
+                "status": "ACTIVE",
+            }
+        }
+    )
+    assert account.kind == "MonetaryAccountSavings" and account.id == 2026815
+    assert account.iban == "NL85BUNQ9900100611"
+    assert account.balance == Amount(Decimal("12.50"), "EUR")
+
+
+def test_request_inquiry_oauth_and_credential() -> None:
+    ri = RequestInquiry.from_json(
+        {"id": 5, "amount_inquired": {"currency": "EUR", "value": "100.00"}, "status": "ACCEPTED"}
+    )
+    assert ri.status == "ACCEPTED" and ri.amount_inquired == Amount(Decimal(100), "EUR")
+    client = OauthClient.from_json(
+        {
+            "id": 4381,
+            "status": "ACTIVE",
+            "client_id": "c" * 64,
+            "secret": "s" * 64,
+            "callback_url": [{"id": 902, "url": "http://127.0.0.1:8765/callback"}],
+        }
+    )
+    assert client.callback_urls == [OauthCallbackUrl(902, "http://127.0.0.1:8765/callback")]
+    assert "s" * 64 not in repr(client)
+    cred = CredentialPasswordIp.from_json(
+        {
+            "id": 1131,
+            "status": "PENDING_FIRST_USE",
+            "token_value": "t" * 64,
+            "expiry_time": "2025-03-05 17:10:00.000000",
+        }
+    )
+    assert cred.token_value == "t" * 64 and "t" * 64 not in repr(cred)
+
+
+def test_format_amount() -> None:
+    assert format_amount(Decimal("12.5")) == "12.50"
+    assert format_amount(100) == "100.00"
+    assert format_amount("0.1") == "0.10"
+    with pytest.raises(TypeError):
+        format_amount(1.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        format_amount("abc")
+    with pytest.raises(ValueError):
+        format_amount("NaN")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"id": True, "amount": {"value": "1", "currency": "EUR"}},
+        {"id": 1, "amount": {"value": "1e99999999999", "currency": "EUR"}},
+        {"id": 1, "amount": {"value": "Infinity", "currency": "EUR"}},
+        {"id": 1, "amount": {"value": 1.5, "currency": "EUR"}},
+        {"id": 1, "amount": None},
+        {"id": 1, "amount": {"value": "1"}, "created": "yesterday"},
+        [],
+    ],
+)
+def test_bad_payments_raise_protocol_error(bad: Any) -> None:
+    with pytest.raises(ProtocolError):
+        Payment.from_json(bad)
+
+
+def test_timestamps() -> None:
+    assert parse_timestamp("2025-03-05 16:12:11") == dt.datetime(
+        2025, 3, 5, 16, 12, 11, tzinfo=dt.UTC
+    )
+    with pytest.raises(ProtocolError):
+        parse_timestamp(12)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
+    max_leaves=20,
+)
+KEYS = [
+    "id",
+    "created",
+    "updated",
+    "amount",
+    "value",
+    "currency",
+    "alias",
+    "balance",
+    "counterparty_alias",
+    "session_timeout",
+    "requested_by_user",
+    "granted_by_user",
+    "callback_url",
+    "token_value",
+    "expiry_time",
+    "balance_after_mutation",
+    "label_user",
+    "UserPerson",
+    "UserApiKey",
+    "MonetaryAccountBank",
+    "type",
+    "status",
+    "url",
+    "iban",
+]
+BUNQISH = st.recursive(
+    st.none()
+    | st.integers()
+    | st.text(max_size=30)
+    | st.sampled_from(["2025-07-21 09:16:50.008916", "-0.10", "EUR", "12", "1e5", "NaN"]),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(KEYS), children, max_size=6)
+    ),
+    max_leaves=25,
+)
+PARSERS = [
+    Payment.from_json,
+    RequestInquiry.from_json,
+    MonetaryAccount.from_json,
+    MonetaryAccount.from_anchor,
+    user_from_anchor,
+    UserApiKey.from_json,
+    OauthClient.from_json,
+    CredentialPasswordIp.from_json,
+    Amount.from_json,
+    LabelMonetaryAccount.from_json,
+    Pointer.from_json,
+    OauthCallbackUrl.from_json,
+]
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(PARSERS), JSON | BUNQISH)
+def test_model_parsers_raise_only_protocol_error(parser: Any, data: Any) -> None:
+    with contextlib.suppress(ProtocolError):
+        parser(data)
