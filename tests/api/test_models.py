@@ -262,3 +262,18 @@ PARSERS = [
 def test_model_parsers_raise_only_protocol_error(parser: Any, data: Any) -> None:
     with contextlib.suppress(ProtocolError):
         parser(data)
+
+
+def test_page_cursors_from_pagination_urls() -> None:
+    from bunqtui.api.models import Page
+
+    page = Page(
+        [1, 2],
+        older_url="/v1/user/1/monetary-account/1/payment?count=25&older_id=224",
+        newer_url=None,
+        future_url="/v1/user/1/monetary-account/1/payment?count=25&newer_id=249",
+    )
+    assert page.older_id == 224 and page.newer_id == 249 and page.has_older
+    assert list(page) == [1, 2] and len(page) == 2
+    last = Page([], older_url=None, newer_url="/v1/x?newer_id=oops")
+    assert last.older_id is None and last.newer_id is None and not last.has_older
