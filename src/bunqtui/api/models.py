@@ -188,7 +188,7 @@ class LabelMonetaryAccount:
 # --- users ----------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class User:
     KIND: ClassVar[str] = "User"
 
@@ -228,7 +228,7 @@ class User:
         return cls(**cls._common(obj))
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class UserPerson(User):
     KIND: ClassVar[str] = "UserPerson"
 
@@ -247,7 +247,7 @@ class UserPerson(User):
         )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class UserCompany(User):
     KIND: ClassVar[str] = "UserCompany"
 
@@ -266,7 +266,7 @@ class UserCompany(User):
         )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class UserPaymentServiceProvider(User):
     KIND: ClassVar[str] = "UserPaymentServiceProvider"
 
@@ -283,7 +283,7 @@ class UserPaymentServiceProvider(User):
         )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class UserApiKey(User):
     """An OAuth grant: use its ``id`` as {userID}; the accounts are the granting user's."""
 
@@ -322,16 +322,14 @@ def user_from_anchor(data: Any) -> User:
     model = USER_TYPES.get(kind)
     if model is None:
         # an unknown user type still has the common fields; keep it readable
-        user = User.from_json(obj)
-        user.raw = {kind: obj}
-        return user
+        return User(**{**User._common(obj), "raw": {kind: obj}})
     return model.from_json(obj)
 
 
 # --- monetary accounts ----------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class MonetaryAccount:
     kind: str
     id: int
@@ -383,7 +381,7 @@ class MonetaryAccount:
 # --- payments and requests ------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Payment:
     id: int
     created: dt.datetime | None
@@ -417,7 +415,7 @@ class Payment:
         )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class RequestInquiry:
     id: int
     created: dt.datetime | None
@@ -452,7 +450,7 @@ class RequestInquiry:
 # --- OAuth and PSD2 -------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class OauthCallbackUrl:
     id: int
     url: str
@@ -472,7 +470,7 @@ class OauthCallbackUrl:
         )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class OauthClient:
     """``id`` addresses the client in URLs; ``client_id``/``secret`` go to the token exchange."""
 
@@ -501,7 +499,7 @@ class OauthClient:
         )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CredentialPasswordIp:
     """A PSD2 credential: ``token_value`` is used like an API key (set only until first use)."""
 
@@ -542,7 +540,7 @@ def _cursor(url: str | None, name: str) -> int | None:
         return None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     """One page of a listing, newest first, with bunq's relative pagination URLs."""
 
