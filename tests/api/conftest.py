@@ -61,6 +61,13 @@ async def control(emulator: Any) -> AsyncIterator[Control]:
 
 
 @pytest.fixture
+async def control_rate_limited(emulator_rate_limited: Any) -> AsyncIterator[Control]:
+    ctl = Control(emulator_rate_limited.root_url)
+    yield ctl
+    await ctl.http.aclose()
+
+
+@pytest.fixture
 def environment(emulator: Any) -> Environment:
     return Environment.custom(emulator.base_url, name="emulator")
 

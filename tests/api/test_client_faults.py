@@ -11,6 +11,7 @@ import pytest
 
 from bunqtui.api.client import SUGAR_DADDY, BunqClient
 from bunqtui.api.context import ApiContext
+from bunqtui.api.environment import Environment
 from bunqtui.api.errors import NetworkError, ServerError, SignatureError
 from bunqtui.api.ratelimit import RateLimiter
 
@@ -124,23 +125,15 @@ async def test_stale_session_is_renewed_only_once(
 
 @pytest.mark.slow
 async def test_client_pacing_meets_no_429_from_a_rate_limited_emulator(
-    emulator_rate_limited: Any,
+    emulator_rate_limited: Any, control_rate_limited: Control
 ) -> None:
-    from bunqtui.api.environment import Environment
-
     env = Environment.custom(emulator_rate_limited.base_url)
-    from tests.api.conftest import Control as Ctl
-
-    ctl = Ctl(emulator_rate_limited.root_url)
-    try:
-        async with BunqClient(env, rate_limiter=RateLimiter(), backoff_base=0.01) as client:
-            await client.create_context(emulator_rate_limited.demo_api_key)
-            await ctl.reset_stats()
-            for _ in range(5):  # 5 GETs on one route: 3 fit, the rest wait for the window
-                await client.get_user()
-            stats = await ctl.stats()
-            assert stats["rate_limited"] == 0
-            assert client.transport.retries == 0
-            assert client.rate_limiter.waited > 0
-    finally:
-        await ctl.http.aclose()
+    async with BunqClient(env, rate_limiter=RateLimiter(), backoff_base=0.01) as client:
+        await client.create_context(emulator_rate_limited.demo_api_key)
+        await control_rate_limited.reset_stats()
+        for _ in range(5):  # 5 GETs on one route: 3 fit, the rest wait for the window
+            await client.get_user()
+        stats = await control_rate_limited.stats()
+        assert stats["rate_limited"] == 0
+        assert client.transport.retries == 0
+        assert client.rate_limiter.waited > 0

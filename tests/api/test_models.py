@@ -170,6 +170,9 @@ def test_format_amount() -> None:
         format_amount("abc")
     with pytest.raises(ValueError):
         format_amount("NaN")
+    assert format_amount("1.500") == "1.50"
+    with pytest.raises(ValueError, match="two decimals"):
+        format_amount("1.005")
 
 
 @pytest.mark.parametrize(

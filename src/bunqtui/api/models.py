@@ -71,16 +71,21 @@ _AMOUNT = re.compile(r"^[-+]?\d{1,15}(\.\d{1,12})?$")
 
 
 def format_amount(value: Decimal | int | str) -> str:
-    """Two decimals, as bunq wants it in requests; rejects floats and non-numbers."""
+    """Two decimals, as bunq wants it in requests; rejects floats, non-numbers and fractions of
+    a cent."""
     if isinstance(value, float):
         raise TypeError("money must be Decimal, int or str, never float")
     try:
         amount = Decimal(str(value).strip())
         if not amount.is_finite() or abs(amount) >= Decimal("1e15"):
             raise InvalidOperation
-        return f"{amount.quantize(Decimal('0.01')):f}"
+        cents = amount.quantize(Decimal("0.01"))
     except InvalidOperation:
         raise ValueError(f"not an amount: {str(value)[:30]!r}") from None
+    if cents != amount:
+        # never round money silently
+        raise ValueError(f"an amount has at most two decimals: {str(value)[:30]!r}")
+    return f"{cents:f}"
 
 
 def anchor(value: Any, what: str) -> tuple[str, Json]:
