@@ -411,12 +411,16 @@ class BunqClient:
         """DELETE /session/{id}; the context keeps its installation (1 request)."""
         ctx = self._require_context()
         if ctx.session_token:
-            await self.transport.send(
-                "DELETE",
-                self._url(f"/session/{ctx.session_id or 0}"),
-                token=ctx.session_token,
-                server_key=self._server_key(ctx),
-            )
+            try:
+                await self.transport.send(
+                    "DELETE",
+                    self._url(f"/session/{ctx.session_id or 0}"),
+                    token=ctx.session_token,
+                    server_key=self._server_key(ctx),
+                )
+            except (UnauthorizedError, ForbiddenError) as exc:
+                if not is_stale_session(exc):
+                    raise  # a stale session is already gone: that is what we wanted
         await self._set_context(ctx.without_session())
 
     # --- authenticated requests -------------------------------------------------------------
