@@ -1,0 +1,57 @@
+"""`bunqtui emulator`: serve the local bunq emulator in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "emulator",
+        help="serve the local bunq emulator (bunq's API, offline)",
+        description="Serve the local bunq emulator in the foreground until Ctrl-C.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    parser.add_argument("--seed", type=int, default=1, help="seed for the demo data (default 1)")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="added latency per request")
+    parser.add_argument("--no-rate-limit", action="store_true", help="turn bunq's rate limits off")
+    parser.add_argument("--state", metavar="FILE", help="keep the emulator's data in FILE")
+    parser.set_defaults(func=serve_from_args)
+
+
+def serve_from_args(args: argparse.Namespace) -> int:
+    from bunqtui.emulator.server import EmulatorServer
+
+    try:
+        server = EmulatorServer(
+            host=getattr(args, "host", "127.0.0.1"),
+            port=getattr(args, "port", 0),
+            seed=getattr(args, "seed", 1),
+            rate_limit=not getattr(args, "no_rate_limit", False),
+            latency_ms=getattr(args, "latency_ms", 0.0),
+            state_file=getattr(args, "state", None),
+            log_level="warning",
+        )
+    except OSError as exc:
+        print(f"bunqtui emulator: cannot listen: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"bunqtui emulator: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    server.start()
+    print(f"bunq emulator serving the API at {server.base_url}", flush=True)
+    print(f"demo user API key: {server.demo_api_key}", flush=True)
+    print(f"OAuth authorize page: {server.root_url}/auth · Ctrl-C stops", flush=True)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0

@@ -1,0 +1,306 @@
+"""The ASGI app: bunq's API under /v1, OAuth at /auth and /v1/token, control under /_emulator.
+
+Every API request passes one pipeline (`Emulator.handle_api`): route → stats → faults → rate
+limit → token → signature → handler → bunq JSON → server signature. Nothing escapes as a
+traceback: any unexpected error becomes bunq's error envelope.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
+from starlette.types import Receive, Scope, Send
+
+from . import crypto, wire
+from .config import EmulatorConfig
+from .faults import Faults, Stats
+from .ratelimit import RateLimiter
+from .router import EITHER, INSTALLATION, NONE, Route, Router
+from .state import Installation, Session, World
+from .wire import ApiError
+
+log = logging.getLogger("bunqtui.emulator")
+
+MAINTENANCE_HTML = (
+    b"<!DOCTYPE html><html><head><title>bunq - Maintenance</title></head>"
+    b"<body><h1>We're doing some maintenance</h1><p>Please try again later.</p></body></html>"
+)
+
+
+@dataclass
+class Call:
+    """One API request as the handlers see it."""
+
+    emulator: Emulator
+    request: Request
+    route: Route
+    params: dict[str, str]
+    query: dict[str, str]
+    body: bytes
+    ip: str
+    language: str
+    installation: Installation | None = None
+    session: Session | None = None
+    new_installation: Installation | None = field(default=None, repr=False)
+
+    @property
+    def world(self) -> World:
+        return self.emulator.world
+
+    def json(self) -> Any:
+        """The body parsed as JSON, whatever the Content-Type and whitespace (§2.5)."""
+        if not self.body.strip():
+            return {}
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "The request body is not valid JSON.") from None
+
+    def object(self) -> dict[str, Any]:
+        data = self.json()
+        if isinstance(data, list) and len(data) <= 1:  # some clients wrap the body in a list
+            data = data[0] if data else {}
+        if not isinstance(data, dict):
+            raise ApiError(400, "The request body must be a JSON object.")
+        return data
+
+    def param(self, index: int) -> int:
+        raw = self.params.get(f"p{index}", "")
+        try:
+            return int(raw)
+        except ValueError:
+            raise ApiError(404, f'Object for id "{raw}" not found.') from None
+
+
+class DroppedResponse(Response):
+    """Starts a response and stops mid-body: to the client, a dropped connection."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"Response":[', "more_body": True})
+
+
+class Emulator:
+    def __init__(self, config: EmulatorConfig | None = None, world: World | None = None) -> None:
+        from .seed import seed_world
+
+        self.config = config or EmulatorConfig()
+        self.world = world or World(self.config.seed)
+        if world is None:
+            seed_world(self.world, demo_payments=self.config.demo_payments)
+        self.router = Router()
+        self.faults = Faults()
+        self.stats = Stats()
+        self.limiter = RateLimiter(self.config.rate_limit)
+        self.key_pool = crypto.KeyPool()
+        self.anonymous_key = crypto.new_private_key()  # signs replies to unauthenticated calls
+        self.on_change: list[Any] = []  # callbacks after a state-changing request (state file)
+        from . import handlers_bootstrap, handlers_oauth, handlers_resources
+
+        for module in (handlers_bootstrap, handlers_resources, handlers_oauth):
+            module.register(self.router)
+
+    # the pipeline -----------------------------------------------------------------------------
+    async def handle_api(self, request: Request) -> Response:
+        path = "/" + request.path_params.get("path", "")
+        method = request.method
+        body = await request.body()
+        language = request.headers.get("x-bunq-language", "en_US")
+        installation, session = self._resolve_token(
+            request.headers.get("x-bunq-client-authentication")
+        )
+        signing_installation = installation or (
+            self.world.installations_by_id.get(session.installation_id) if session else None
+        )
+        route, params, path_exists = self.router.match(method, path)
+        if route is None:
+            status, text = (
+                (405, "Method not allowed.") if path_exists else (404, "Route not found.")
+            )
+            return self._json(
+                request, status, wire.error_body(text, language), signing_installation
+            )
+
+        self.stats.count(Router.stats_key(method, route))
+        latency = max(self.config.latency_ms, self.faults.latency_ms)
+        if latency:
+            await asyncio.sleep(latency / 1000)
+        if self.faults.take("http_429"):
+            return self._rate_limited(
+                request,
+                "Too many requests. You can do a maximum of 3 calls per 3 second to this endpoint.",
+                language,
+            )
+        if self.faults.take("http_491"):
+            return Response(
+                MAINTENANCE_HTML, 491, media_type="text/html", headers=self._base_headers(request)
+            )
+        if self.faults.take("http_500"):
+            body_500 = wire.error_body(
+                "Something went wrong on our end. Please try again later.", language
+            )
+            return Response(
+                wire.encode(body_500),
+                500,
+                headers={**self._base_headers(request), "Content-Type": "application/json"},
+            )
+        ip = request.client.host if request.client else "127.0.0.1"
+        endpoint = "/session-server" if route.template == "/session-server" else route.template
+        limited = self.limiter.check(ip, method, endpoint, self.world.clock.now())
+        if limited:
+            return self._rate_limited(request, limited, language)
+
+        call = Call(self, request, route, params, dict(request.query_params), body, ip, language)
+        try:
+            with self.world.lock:
+                self._authenticate(call, installation, session)
+                self._check_signature(call, request.headers.get("x-bunq-client-signature"))
+            result = await route.handler(call)
+            status, payload = 200, result
+        except ApiError as error:
+            status, payload = (
+                error.status,
+                wire.error_body(error.description, language, error.extra),
+            )
+        except Exception:  # never a traceback or a bare 500 (§14)
+            log.exception("emulator handler failed for %s %s", method, path)
+            status = 500
+            payload = wire.error_body(
+                "Something went wrong on our end. Please try again later.", language
+            )
+        signer = call.new_installation or call.installation or signing_installation
+        if status == 200 and method != "GET":
+            for callback in self.on_change:
+                callback()
+        if self.faults.take("drop"):
+            return DroppedResponse()
+        return self._json(request, status, payload, signer)
+
+    def _resolve_token(self, token: str | None) -> tuple[Installation | None, Session | None]:
+        if not token:
+            return None, None
+        with self.world.lock:
+            return self.world.installations.get(token), self.world.sessions.get(token)
+
+    def _authenticate(
+        self, call: Call, installation: Installation | None, session: Session | None
+    ) -> None:
+        route = call.route
+        if route.auth == NONE:
+            return
+        stale = ApiError(
+            self.config.stale_session_status,
+            "Insufficient authorisation."
+            if self.config.stale_session_status == 401
+            else "Insufficient authentication.",
+        )
+        if route.auth == INSTALLATION:
+            if installation is None:
+                if session is not None and route.template == "/session-server":
+                    raise ApiError(400, "Authentication token already has a user session.")
+                raise ApiError(401, "Insufficient authorisation.")
+            call.installation = installation
+            return
+        if route.auth == EITHER and installation is not None:
+            call.installation = installation
+            return
+        if session is None:
+            raise stale if installation is None else ApiError(401, "Insufficient authorisation.")
+        now = self.world.clock.now()
+        if now >= session.expiry:
+            raise stale
+        if session.expiry - now < self.config.extension_window:  # §5.2 extension rule
+            session.expiry = now + min(session.timeout, self.config.extension_cap)
+        call.session = session
+        call.installation = self.world.installations_by_id.get(session.installation_id)
+
+    def _check_signature(self, call: Call, signature: str | None) -> None:
+        if not call.route.signed:
+            return
+        if not signature:
+            raise ApiError(
+                466,
+                "For this operation a request signature is required. Check the urls for more "
+                "information.",
+                {
+                    "error_additional_parameter": [
+                        {"url_together_post": "https://together.bunq.com/d/15399"}
+                    ]
+                },
+            )
+        assert call.installation is not None
+        key = crypto.load_public(call.installation.client_public_key)
+        if key is None or not crypto.verify(key, call.body, signature):
+            raise ApiError(
+                self.config.invalid_signature_status, "The request signature is invalid."
+            )
+
+    # responses --------------------------------------------------------------------------------
+    def _base_headers(self, request: Request) -> dict[str, str]:
+        headers = {"X-Bunq-Client-Response-Id": str(uuid.uuid4())}
+        request_id = request.headers.get("x-bunq-client-request-id")
+        if request_id is not None:
+            headers["X-Bunq-Client-Request-Id"] = request_id
+        return headers
+
+    def _json(
+        self, request: Request, status: int, payload: Any, installation: Installation | None
+    ) -> Response:
+        body = wire.encode(payload)
+        key = installation.server_key if installation else self.anonymous_key
+        signature = crypto.sign(key, body)
+        if self.faults.take("bad_signature"):
+            signature = crypto.sign(self.anonymous_key, body + b"tampered")
+        headers = {**self._base_headers(request), "X-Bunq-Server-Signature": signature}
+        return _raw(body, status, headers)
+
+    def _rate_limited(self, request: Request, text: str, language: str) -> Response:
+        self.stats.limited()
+        return _raw(wire.encode(wire.error_body(text, language)), 429, self._base_headers(request))
+
+
+def _raw(body: bytes, status: int, headers: dict[str, str]) -> Response:
+    """A response whose Content-Type is exactly `application/json` (no charset, §2.5)."""
+    response = Response(body, status, headers=headers)
+    response.headers["Content-Type"] = "application/json"
+    return response
+
+
+def create_app(config: EmulatorConfig | None = None, emulator: Emulator | None = None) -> Starlette:
+    """The Starlette app; `app.state.emulator` holds the Emulator (world, faults, stats)."""
+    from . import control, oauth_pages
+
+    emu = emulator or Emulator(config)
+
+    async def api(request: Request) -> Response:
+        return await emu.handle_api(request)
+
+    async def not_found(request: Request) -> Response:
+        body = wire.encode(wire.error_body("Route not found."))
+        return _raw(body, 404, emu._base_headers(request))
+
+    methods = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+    routes = [
+        *oauth_pages.routes(emu),
+        *control.routes(emu),
+        StarletteRoute("/v1/{path:path}", api, methods=methods),
+        StarletteRoute("/{path:path}", not_found, methods=methods),
+    ]
+    app = Starlette(routes=routes)
+    app.state.emulator = emu
+    return app

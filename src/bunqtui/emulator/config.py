@@ -1,0 +1,20 @@
+"""The emulator's knobs (§14): behaviours bunq leaves open, and test conveniences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class EmulatorConfig:
+    seed: int = 1
+    rate_limit: bool = True
+    latency_ms: float = 0.0
+    sugar_daddy_delay: float = 0.3  # seconds before Sugar Daddy accepts a request
+    sugar_daddy_cap: str = "500.00"
+    stale_session_status: int = 401  # 403 gives the "Insufficient authentication." variant
+    invalid_signature_status: int = 400
+    extension_window: float = 30.0  # §5.2: requests this close to expiry extend the session…
+    extension_cap: float = 300.0  # …by at most this long
+    auth_code_lifetime: float = 600.0
+    demo_payments: int = 2400

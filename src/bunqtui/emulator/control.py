@@ -1,0 +1,132 @@
+"""The emulator's own control API under /_emulator (tests, benchmarks and the demo use it)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .faults import KINDS
+from .oauth_pages import AuthorizeError, check_authorize, grant
+from .seed import control_user
+
+if TYPE_CHECKING:
+    from .app import Emulator
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    return Response(json.dumps(payload).encode(), status, media_type="application/json")
+
+
+def _error(text: str, status: int = 400) -> Response:
+    return _json(
+        {"Error": [{"error_description": text, "error_description_translated": text}]}, status
+    )
+
+
+async def _body(request: Request) -> dict[str, Any] | None:
+    try:
+        data = json.loads(await request.body() or b"{}")
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def routes(emulator: Emulator) -> list[Route]:
+    world = emulator.world
+
+    async def info(request: Request) -> Response:
+        root = str(request.base_url).rstrip("/")
+        return _json(
+            {
+                "api_base_url": root + "/v1",
+                "demo_api_key": world.demo_api_key,
+                "demo_user_id": world.demo_user_id,
+                "oauth_authorize_url": root + "/auth",
+                "oauth_token_url": root + "/v1/token",
+                **world.snapshot(),
+            }
+        )
+
+    async def users(request: Request) -> Response:
+        data = await _body(request)
+        if data is None:
+            return _error("The body must be a JSON object.")
+        kind = {"person": "UserPerson", "company": "UserCompany"}.get(data.get("kind", "person"))
+        accounts, payments = data.get("accounts", 1), data.get("payments", 0)
+        if (
+            kind is None
+            or not isinstance(accounts, int)
+            or not isinstance(payments, int)
+            or not 1 <= accounts <= 25
+            or not 0 <= payments <= 200_000
+        ):
+            return _error(
+                'Expected {"kind": "person"|"company", "accounts": 1-25, "payments": 0-200000}.'
+            )
+        with world.lock:
+            user, key = control_user(world, kind, accounts, payments)
+        return _json({"api_key": key, "user_id": user.id})
+
+    async def approve(request: Request) -> Response:
+        data = await _body(request)
+        if data is None or not isinstance(data.get("authorize_url"), str):
+            return _error('Expected {"authorize_url": URL, "api_key": KEY}.')
+        query = dict(parse_qsl(urlsplit(data["authorize_url"]).query))
+        with world.lock:
+            secret = world.secrets.get(str(data.get("api_key")))
+            if secret is None or secret.kind != "api_key":
+                return _error("User credentials are incorrect. Incorrect API key or IP address.")
+            try:
+                client, redirect_uri, state = check_authorize(world, query)
+            except AuthorizeError as exc:
+                return _error(str(exc))
+            url = grant(
+                world,
+                client,
+                redirect_uri,
+                state,
+                secret.user_id,
+                approve=data.get("approve", True) is not False,
+                lifetime=emulator.config.auth_code_lifetime,
+            )
+        return _json({"redirect_url": url})
+
+    async def faults(request: Request) -> Response:
+        if request.method == "DELETE":
+            emulator.faults.clear()
+            return _json(emulator.faults.as_dict())
+        data = await _body(request)
+        if data is None or any(k not in (*KINDS, "latency_ms", "expire_sessions") for k in data):
+            return _error(f"Known faults: {', '.join((*KINDS, 'latency_ms', 'expire_sessions'))}.")
+        emulator.faults.set(data)
+        if data.get("expire_sessions"):
+            with world.lock:
+                for session in world.sessions.values():
+                    session.expiry = world.clock.now() - 1
+        return _json(emulator.faults.as_dict())
+
+    async def stats(request: Request) -> Response:
+        if request.method == "DELETE":
+            emulator.stats.reset()
+        return _json(emulator.stats.as_dict())
+
+    async def clock(request: Request) -> Response:
+        data = await _body(request)
+        if data is None or not isinstance(data.get("advance_seconds"), int | float):
+            return _error('Expected {"advance_seconds": N}.')
+        world.clock.offset += float(data["advance_seconds"])
+        return _json({"offset_seconds": world.clock.offset})
+
+    return [
+        Route("/_emulator/info", info, methods=["GET"]),
+        Route("/_emulator/users", users, methods=["POST"]),
+        Route("/_emulator/oauth/approve", approve, methods=["POST"]),
+        Route("/_emulator/faults", faults, methods=["POST", "DELETE"]),
+        Route("/_emulator/stats", stats, methods=["GET", "DELETE"]),
+        Route("/_emulator/clock", clock, methods=["POST"]),
+    ]

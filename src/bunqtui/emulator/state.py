@@ -1,0 +1,417 @@
+"""Everything the emulator knows: users, keys, installations, sessions, accounts, payments…
+
+Plain dataclasses in one `World`, guarded by one lock (requests are short). Ids come from one
+counter per object type with bunq-like magnitudes (§10); tokens from a seeded RNG so a run with
+the same seed is reproducible.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+ID_STARTS = {
+    "user": 1_800_000,
+    "account": 2_000_000,
+    "installation": 4_900,
+    "token": 11_300,
+    "device": 15_100,
+    "session": 25_500_000,
+    "payment": 26_000_000,
+    "request": 4_200,
+    "event": 71_800,
+    "card": 120_000,
+    "oauth_client": 4_380,
+    "callback_url": 900,
+    "credential": 1_130,
+}
+
+PERSON_SESSION_TIMEOUT = 604_800  # one week (§5.2)
+PSP_SESSION_TIMEOUT = 7_776_000  # 90 days
+PSP_FIRST_SESSION_CAP = 3_600  # "The first session will last 1 hour"
+
+
+class Clock:
+    """Wall clock with an offset, so tests can move time forward."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def utcnow(self) -> datetime:
+        return datetime.fromtimestamp(self.now(), UTC)
+
+
+@dataclass
+class User:
+    id: int
+    kind: str  # "UserPerson" | "UserCompany" | "UserPaymentServiceProvider"
+    created: datetime
+    first_name: str = ""
+    last_name: str = ""
+    name: str = ""  # companies and providers
+    email: str | None = None
+    phone: str | None = None
+    public_uuid: str = ""
+    avatar_uuid: str = ""
+    certificate_dn: str | None = None
+    session_timeout: int = PERSON_SESSION_TIMEOUT
+    unlimited: bool = False  # Sugar Daddy pays anything
+
+    @property
+    def legal_name(self) -> str:
+        return self.name or f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == "UserPerson" and self.first_name and self.last_name:
+            return f"{self.first_name[0]}. {self.last_name}"
+        return self.legal_name
+
+    @property
+    def nick_name(self) -> str:
+        return self.first_name or self.name
+
+
+@dataclass
+class Account:
+    id: int
+    kind: str  # "MonetaryAccountBank" | "MonetaryAccountSavings" | "MonetaryAccountJoint"
+    owner_id: int
+    created: datetime
+    updated: datetime
+    iban: str
+    description: str
+    currency: str = "EUR"
+    balance: Decimal = Decimal("0.00")
+    daily_limit: Decimal = Decimal("1000.00")
+    status: str = "ACTIVE"
+    sub_status: str = "NONE"
+    reason: str | None = None
+    reason_description: str | None = None
+    primary: bool = False
+    color: str = "#54C7FC"
+    savings_goal: Decimal | None = None
+    co_owner_ids: list[int] = field(default_factory=list)
+    public_uuid: str = ""
+    avatar_uuid: str = ""
+    # Payments on this account, ascending by id (ids grow with time).
+    payments: list[Payment] = field(default_factory=list)
+    requests: list[RequestInquiry] = field(default_factory=list)
+
+
+@dataclass
+class Counterparty:
+    """The other side of a payment: a bunq account, or an external IBAN."""
+
+    iban: str
+    name: str
+    user_id: int | None = None
+    account_id: int | None = None
+
+
+@dataclass
+class Payment:
+    id: int
+    account_id: int
+    created: datetime
+    amount: Decimal  # negative = outgoing
+    currency: str
+    counterparty: Counterparty
+    description: str
+    type: str
+    sub_type: str
+    balance_after: Decimal
+    geolocation: dict | None = None
+
+
+@dataclass
+class RequestInquiry:
+    id: int
+    account_id: int
+    created: datetime
+    updated: datetime
+    amount: Decimal
+    currency: str
+    counterparty: Counterparty
+    description: str
+    status: str = "PENDING"
+    amount_responded: Decimal | None = None
+    time_responded: datetime | None = None
+
+
+@dataclass
+class Event:
+    id: int
+    user_id: int
+    account_id: int | None
+    created: datetime
+    object_type: str
+    object_id: int
+    status: str = "FINALIZED"
+    action: str = "CREATE"
+
+
+@dataclass
+class Card:
+    id: int
+    user_id: int
+    account_id: int
+    created: datetime
+    second_line: str
+    four_digit: str
+    expiry_date: str
+    public_uuid: str
+    status: str = "ACTIVE"
+
+
+@dataclass
+class Secret:
+    """Something that can be used as an API key: a real API key, an OAuth access token or a
+    PSD2 credential's token_value."""
+
+    value: str
+    kind: str  # "api_key" | "oauth" | "psd2"
+    user_id: int  # the user a session with this secret acts as
+    permitted_ips: list[str] | None = None  # None = not bound yet
+    revoked: bool = False
+
+
+@dataclass
+class Installation:
+    id: int
+    token: str
+    token_id: int
+    created: datetime
+    client_public_key: str
+    server_key: rsa.RSAPrivateKey
+    server_public_key: str
+    device_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Device:
+    id: int
+    installation_id: int
+    secret: str
+    description: str
+    ip: str
+    created: datetime
+
+
+@dataclass
+class Session:
+    id: int
+    token: str
+    installation_id: int
+    user_id: int
+    created: datetime
+    expiry: float
+    timeout: int
+
+
+@dataclass
+class UserApiKey:
+    """What an OAuth grant becomes once a session is opened with its access token."""
+
+    id: int
+    created: datetime
+    requested_by_id: int
+    granted_by_id: int
+    account_ids: list[int]
+
+
+@dataclass
+class OauthClient:
+    id: int
+    user_id: int
+    client_id: str
+    secret: str
+    created: datetime
+    status: str = "ACTIVE"
+    display_name: str | None = None
+    callback_urls: list[CallbackUrl] = field(default_factory=list)
+
+
+@dataclass
+class CallbackUrl:
+    id: int
+    url: str
+    created: datetime
+    updated: datetime
+
+
+@dataclass
+class AuthCode:
+    code: str
+    client_id: str
+    redirect_uri: str
+    state: str | None
+    granted_by_id: int
+    expires: float
+    used: bool = False
+
+
+@dataclass
+class Credential:
+    id: int
+    created: datetime
+    updated: datetime
+    token_value: str
+    user_id: int
+    common_name: str
+    expiry: datetime
+    status: str = "PENDING_FIRST_USE"
+    device_description: str | None = None
+    device_ip: str | None = None
+
+
+class World:
+    """The emulator's whole state."""
+
+    def __init__(self, seed: int = 1, clock: Clock | None = None) -> None:
+        self.lock = threading.RLock()
+        self.rng = random.Random(seed)
+        self.clock = clock or Clock()
+        self.counters = dict(ID_STARTS)
+        self.users: dict[int, User] = {}
+        self.accounts: dict[int, Account] = {}
+        self.accounts_by_iban: dict[str, Account] = {}
+        self.secrets: dict[str, Secret] = {}
+        self.installations: dict[str, Installation] = {}  # by token
+        self.installations_by_id: dict[int, Installation] = {}
+        self.devices: dict[int, Device] = {}
+        self.sessions: dict[str, Session] = {}  # by token
+        self.user_api_keys: dict[int, UserApiKey] = {}
+        self.user_api_key_by_token: dict[str, int] = {}
+        self.oauth_clients: dict[int, OauthClient] = {}  # by id
+        self.auth_codes: dict[str, AuthCode] = {}
+        self.credentials: dict[int, Credential] = {}
+        self.events: list[Event] = []
+        self.cards: list[Card] = []
+        self.used_common_names: set[str] = set()
+        self.demo_api_key = ""
+        self.demo_user_id = 0
+        self.sugar_daddy_id = 0
+
+    # ids and tokens -------------------------------------------------------------------------
+    def next_id(self, kind: str) -> int:
+        self.counters[kind] += 1 + self.rng.randrange(3)  # gaps, as on a shared server
+        return self.counters[kind]
+
+    def token(self) -> str:
+        return f"{self.rng.getrandbits(256):064x}"
+
+    def uuid(self) -> str:
+        value = f"{self.rng.getrandbits(128):032x}"
+        return f"{value[:8]}-{value[8:12]}-4{value[13:16]}-a{value[17:20]}-{value[20:]}"
+
+    def api_key(self, sandbox: bool = True) -> str:
+        return "sandbox_" + f"{self.rng.getrandbits(224):056x}" if sandbox else self.token()
+
+    def iban(self) -> str:
+        """NL + check digits + BUNQ + 10 digits, valid ISO 13616 mod-97."""
+        while True:
+            account = f"{self.rng.randrange(10**10):010d}"
+            bban = "BUNQ" + account
+            digits = "".join(str(int(c, 36)) for c in bban + "NL00")
+            iban = f"NL{98 - int(digits) % 97:02d}{bban}"
+            if iban not in self.accounts_by_iban:
+                return iban
+
+    # queries --------------------------------------------------------------------------------
+    def user_accounts(self, user_id: int) -> list[Account]:
+        """Accounts a user owns or co-owns, by id."""
+        return sorted(
+            (
+                a
+                for a in self.accounts.values()
+                if a.owner_id == user_id or user_id in a.co_owner_ids
+            ),
+            key=lambda a: a.id,
+        )
+
+    def primary_account(self, user_id: int) -> Account | None:
+        accounts = self.user_accounts(user_id)
+        for account in accounts:
+            if account.primary and account.owner_id == user_id:
+                return account
+        return accounts[0] if accounts else None
+
+    def user_by_alias(self, kind: str, value: str) -> User | None:
+        value = value.strip().lower()
+        for user in self.users.values():
+            if kind == "EMAIL" and (user.email or "").lower() == value:
+                return user
+            if kind == "PHONE_NUMBER" and (user.phone or "") == value:
+                return user
+        return None
+
+    def add_account(self, account: Account) -> Account:
+        self.accounts[account.id] = account
+        self.accounts_by_iban[account.iban] = account
+        return account
+
+    def add_event(
+        self,
+        user_id: int,
+        account_id: int | None,
+        obj_type: str,
+        obj_id: int,
+        when: datetime,
+        status: str = "FINALIZED",
+    ) -> None:
+        self.events.append(
+            Event(self.next_id("event"), user_id, account_id, when, obj_type, obj_id, status)
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        """Counts for /_emulator/info and debugging."""
+        return {
+            "users": len(self.users),
+            "accounts": len(self.accounts),
+            "payments": sum(len(a.payments) for a in self.accounts.values()),
+        }
+
+
+def _installation_getstate(self: Installation) -> dict[str, Any]:
+    from .crypto import private_pem
+
+    state = dict(self.__dict__)
+    state["server_key"] = private_pem(self.server_key)
+    return state
+
+
+def _installation_setstate(self: Installation, state: dict[str, Any]) -> None:
+    from .crypto import load_private
+
+    state = dict(state)
+    state["server_key"] = load_private(state["server_key"])
+    self.__dict__.update(state)
+
+
+def _world_getstate(self: World) -> dict[str, Any]:
+    state = dict(self.__dict__)
+    del state["lock"]
+    return state
+
+
+def _world_setstate(self: World, state: dict[str, Any]) -> None:
+    self.__dict__.update(state)
+    self.lock = threading.RLock()
+
+
+# Keys and locks cannot be pickled as they are: the state file stores PEM instead.
+Installation.__getstate__ = _installation_getstate  # type: ignore[method-assign]
+Installation.__setstate__ = _installation_setstate  # type: ignore[attr-defined]
+World.__getstate__ = _world_getstate  # type: ignore[method-assign]
+World.__setstate__ = _world_setstate  # type: ignore[attr-defined]

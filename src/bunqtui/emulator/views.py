@@ -1,0 +1,477 @@
+"""The emulator's objects as bunq JSON, field for field in the order of §7 (no extra keys:
+the official SDK warns about every key it does not know)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from .state import (
+    Account,
+    CallbackUrl,
+    Card,
+    Counterparty,
+    Credential,
+    Event,
+    OauthClient,
+    Payment,
+    RequestInquiry,
+    User,
+    UserApiKey,
+    World,
+)
+from .wire import timestamp
+
+
+def amount(value: Decimal, currency: str = "EUR") -> dict[str, str]:
+    return {"currency": currency, "value": f"{value:.2f}"}
+
+
+def avatar(uuid: str, anchor: str | None) -> dict[str, Any]:
+    return {
+        "uuid": uuid,
+        "image": [
+            {
+                "attachment_public_uuid": uuid,
+                "height": 1024,
+                "width": 1024,
+                "content_type": "image/png",
+            }
+        ],
+        "anchor_uuid": anchor,
+        "style": None,
+    }
+
+
+def address(city: str) -> dict[str, Any]:
+    return {
+        "street": "Nieuwe Spiegelstraat",
+        "house_number": "12",
+        "po_box": None,
+        "postal_code": "1017 DE",
+        "city": city,
+        "country": "NL",
+        "extra": None,
+        "mailbox_name": None,
+        "province": None,
+        "is_user_address_updated": None,
+    }
+
+
+def user_aliases(user: User) -> list[dict[str, str]]:
+    aliases = []
+    if user.phone:
+        aliases.append({"type": "PHONE_NUMBER", "value": user.phone, "name": user.phone})
+    if user.email:
+        aliases.append({"type": "EMAIL", "value": user.email, "name": user.email})
+    return aliases
+
+
+def label_user(user: User | None, name: str) -> dict[str, Any]:
+    if user is None:
+        return {
+            "uuid": None,
+            "display_name": name,
+            "country": "NL",
+            "avatar": None,
+            "public_nick_name": name,
+        }
+    return {
+        "uuid": user.public_uuid,
+        "display_name": user.display_name,
+        "country": "NL",
+        "avatar": avatar(user.avatar_uuid, user.public_uuid),
+        "public_nick_name": user.nick_name,
+    }
+
+
+def label_account(world: World, counterparty: Counterparty) -> dict[str, Any]:
+    user = world.users.get(counterparty.user_id) if counterparty.user_id else None
+    return {
+        "iban": counterparty.iban,
+        "is_light": False,
+        "display_name": user.display_name if user else counterparty.name,
+        "avatar": avatar(user.avatar_uuid, user.public_uuid) if user else None,
+        "label_user": label_user(user, counterparty.name),
+        "country": "NL",
+        "bunq_me": None,
+        "swift_bic": None,
+        "swift_account_number": None,
+        "transferwise_account_number": None,
+        "transferwise_bank_code": None,
+        "merchant_category_code": None,
+    }
+
+
+def own_label(world: World, account: Account) -> dict[str, Any]:
+    owner = world.users[account.owner_id]
+    return label_account(world, Counterparty(account.iban, owner.legal_name, owner.id, account.id))
+
+
+def user(world: World, u: User) -> dict[str, Any]:
+    created, updated = timestamp(u.created), timestamp(u.created)
+    if u.kind == "UserPerson":
+        body: dict[str, Any] = {
+            "id": u.id,
+            "created": created,
+            "updated": updated,
+            "alias": user_aliases(u),
+            "avatar": avatar(u.avatar_uuid, u.public_uuid),
+            "status": "ACTIVE",
+            "sub_status": "NONE",
+            "public_uuid": u.public_uuid,
+            "display_name": u.display_name,
+            "public_nick_name": u.nick_name,
+            "language": "en_US",
+            "region": "nl_NL",
+            "session_timeout": u.session_timeout,
+            "daily_limit_without_confirmation_login": amount(Decimal("25.00")),
+            "notification_filters": [],
+            "address_main": address("Amsterdam"),
+            "address_postal": address("Amsterdam"),
+            "address_shipping": None,
+            "first_name": u.first_name,
+            "middle_name": "",
+            "last_name": u.last_name,
+            "legal_name": u.legal_name,
+            "tax_resident": None,
+            "date_of_birth": "1990-01-01",
+            "place_of_birth": "Amsterdam",
+            "country_of_birth": "NL",
+            "nationality": "NL",
+            "all_nationality": ["NL"],
+            "gender": "FEMALE",
+            "version_terms_of_service": "1.0",
+            "document_type": None,
+            "document_number": None,
+            "document_country_of_issuance": None,
+            "relations": [],
+        }
+    elif u.kind == "UserCompany":
+        body = {
+            "id": u.id,
+            "created": created,
+            "updated": updated,
+            "public_uuid": u.public_uuid,
+            "name": u.name,
+            "display_name": u.display_name,
+            "public_nick_name": u.nick_name,
+            "alias": user_aliases(u),
+            "chamber_of_commerce_number": "12345678",
+            "legal_form": "BV",
+            "type_of_business_entity": None,
+            "sector_of_industry": None,
+            "counter_bank_iban": None,
+            "avatar": avatar(u.avatar_uuid, u.public_uuid),
+            "address_main": address("Amsterdam"),
+            "address_postal": address("Amsterdam"),
+            "address_shipping": None,
+            "version_terms_of_service": "1.0",
+            "directors": [],
+            "language": "en_US",
+            "region": "nl_NL",
+            "country": "NL",
+            "ubo": [],
+            "status": "ACTIVE",
+            "sub_status": "NONE",
+            "session_timeout": u.session_timeout,
+            "daily_limit_without_confirmation_login": amount(Decimal("25.00")),
+            "notification_filters": [],
+            "customer": None,
+            "customer_limit": None,
+            "billing_contract": [],
+            "deny_reason": None,
+            "relations": [],
+            "tax_resident": [],
+        }
+    else:  # UserPaymentServiceProvider
+        body = {
+            "id": u.id,
+            "created": created,
+            "updated": updated,
+            "certificate_distinguished_name": u.certificate_dn,
+            "alias": [],
+            "avatar": avatar(u.avatar_uuid, u.public_uuid),
+            "status": "ACTIVE",
+            "sub_status": "NONE",
+            "public_uuid": u.public_uuid,
+            "display_name": u.display_name,
+            "public_nick_name": u.nick_name,
+            "language": "en_US",
+            "region": "nl_NL",
+            "session_timeout": u.session_timeout,
+        }
+    return {u.kind: body}
+
+
+def user_api_key(world: World, grant: UserApiKey) -> dict[str, Any]:
+    return {
+        "UserApiKey": {
+            "id": grant.id,
+            "created": timestamp(grant.created),
+            "updated": timestamp(grant.created),
+            "requested_by_user": user(world, world.users[grant.requested_by_id]),
+            "granted_by_user": user(world, world.users[grant.granted_by_id]),
+        }
+    }
+
+
+def any_user(world: World, user_id: int) -> dict[str, Any]:
+    if user_id in world.user_api_keys:
+        return user_api_key(world, world.user_api_keys[user_id])
+    return user(world, world.users[user_id])
+
+
+def account(world: World, a: Account) -> dict[str, Any]:
+    owner = world.users[a.owner_id]
+    aliases = user_aliases(owner) if a.primary else []
+    aliases.append({"type": "IBAN", "value": a.iban, "name": owner.legal_name})
+    body: dict[str, Any] = {
+        "id": a.id,
+        "created": timestamp(a.created),
+        "updated": timestamp(a.updated),
+        "avatar": avatar(a.avatar_uuid, a.public_uuid),
+        "currency": a.currency,
+        "description": a.description,
+        "daily_limit": amount(a.daily_limit, a.currency),
+    }
+    if a.kind != "MonetaryAccountSavings":
+        body["overdraft_limit"] = amount(Decimal("0.00"), a.currency)
+    body.update(
+        {
+            "balance": amount(a.balance, a.currency),
+            "alias": aliases,
+            "public_uuid": a.public_uuid,
+            "status": a.status,
+            "sub_status": a.sub_status,
+            "reason": a.reason,
+            "reason_description": a.reason_description,
+            "user_id": a.owner_id,
+            "monetary_account_profile": None,
+        }
+    )
+    if a.kind != "MonetaryAccountSavings":
+        body["display_name"] = owner.display_name
+    body["setting"] = {
+        "color": a.color,
+        "icon": None,
+        "default_avatar_status": "AVATAR_DEFAULT",
+        "restriction_chat": "ALLOW_INCOMING",
+        "sdd_expiration_action": None,
+    }
+    if a.kind == "MonetaryAccountSavings":
+        body["all_co_owner"] = []
+        body["savings_goal"] = (
+            amount(a.savings_goal, a.currency) if a.savings_goal is not None else None
+        )
+        body["savings_goal_progress"] = (
+            float(min(a.balance / a.savings_goal, Decimal(1))) if a.savings_goal else None
+        )
+        body["number_of_payment_remaining"] = None
+    elif a.kind == "MonetaryAccountJoint":
+        body["all_co_owner"] = [
+            {"alias": label_user(world.users[uid], ""), "status": "ACCEPTED"}
+            for uid in [a.owner_id, *a.co_owner_ids]
+        ]
+    body["all_auto_save_id"] = []
+    return {a.kind: body}
+
+
+def payment(world: World, p: Payment) -> dict[str, Any]:
+    acc = world.accounts[p.account_id]
+    return {
+        "Payment": {
+            "id": p.id,
+            "created": timestamp(p.created),
+            "updated": timestamp(p.created),
+            "monetary_account_id": p.account_id,
+            "amount": amount(p.amount, p.currency),
+            "alias": own_label(world, acc),
+            "counterparty_alias": label_account(world, p.counterparty),
+            "description": p.description,
+            "type": p.type,
+            "sub_type": p.sub_type,
+            "payment_arrival_expected": None,
+            "bunqto_status": None,
+            "bunqto_sub_status": None,
+            "bunqto_share_url": None,
+            "bunqto_expiry": None,
+            "bunqto_time_responded": None,
+            "attachment": [],
+            "merchant_reference": None,
+            "batch_id": None,
+            "scheduled_id": None,
+            "address_shipping": None,
+            "address_billing": None,
+            "geolocation": p.geolocation,
+            "request_reference_split_the_bill": [],
+            "balance_after_mutation": amount(p.balance_after, p.currency),
+            "payment_auto_allocate_instance": None,
+            "payment_suspended_outgoing": None,
+            "payment_fee": None,
+        }
+    }
+
+
+def request_inquiry(world: World, r: RequestInquiry) -> dict[str, Any]:
+    acc = world.accounts[r.account_id]
+    responded = r.amount_responded
+    return {
+        "RequestInquiry": {
+            "id": r.id,
+            "created": timestamp(r.created),
+            "updated": timestamp(r.updated),
+            "time_responded": timestamp(r.time_responded) if r.time_responded else None,
+            "time_expiry": None,
+            "monetary_account_id": r.account_id,
+            "amount_inquired": amount(r.amount, r.currency),
+            "amount_responded": amount(responded, r.currency) if responded is not None else None,
+            "user_alias_created": own_label(world, acc),
+            "user_alias_revoked": own_label(world, acc) if r.status == "REVOKED" else None,
+            "counterparty_alias": label_account(world, r.counterparty),
+            "description": r.description,
+            "merchant_reference": None,
+            "attachment": [],
+            "status": r.status,
+            "batch_id": None,
+            "scheduled_id": None,
+            "minimum_age": None,
+            "require_address": None,
+            "bunqme_share_url": None,
+            "redirect_url": None,
+            "address_shipping": None,
+            "address_billing": None,
+            "geolocation": None,
+            "reference_split_the_bill": None,
+        }
+    }
+
+
+def event(world: World, e: Event) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    if e.object_type == "Payment" and e.account_id in world.accounts:
+        for p in world.accounts[e.account_id].payments:
+            if p.id == e.object_id:
+                obj = payment(world, p)
+                break
+    elif e.object_type == "RequestInquiry" and e.account_id in world.accounts:
+        for r in world.accounts[e.account_id].requests:
+            if r.id == e.object_id:
+                obj = request_inquiry(world, r)
+                break
+    return {
+        "Event": {
+            "id": e.id,
+            "created": timestamp(e.created),
+            "updated": timestamp(e.created),
+            "action": e.action,
+            "user_id": e.user_id,
+            "monetary_account_id": e.account_id,
+            "object": obj,
+            "status": e.status,
+            "object_data_at_event": None,
+            "is_event_latest_for_object": True,
+            "is_event_reassignable": False,
+        }
+    }
+
+
+def card(world: World, c: Card) -> dict[str, Any]:
+    holder = world.users[c.user_id]
+    return {
+        "Card": {
+            "id": c.id,
+            "created": timestamp(c.created),
+            "updated": timestamp(c.created),
+            "public_uuid": c.public_uuid,
+            "user_id": c.user_id,
+            "user_owner_id": c.user_id,
+            "user_holder_id": c.user_id,
+            "type": "MASTERCARD",
+            "sub_type": "NONE",
+            "product_type": "MASTERCARD_DEBIT",
+            "product_sub_type": "NONE",
+            "first_line": holder.legal_name,
+            "second_line": c.second_line,
+            "status": c.status,
+            "sub_status": "NONE",
+            "order_status": "CARD_UPDATE_SENT",
+            "expiry_date": c.expiry_date,
+            "name_on_card": holder.legal_name,
+            "preferred_name_on_card": holder.legal_name,
+            "primary_account_numbers": [
+                {
+                    "id": c.id,
+                    "description": c.second_line,
+                    "status": "ACTIVE",
+                    "monetary_account_id": c.account_id,
+                    "uuid": c.public_uuid,
+                    "four_digit": c.four_digit,
+                    "type": "PHYSICAL",
+                }
+            ],
+            "payment_account_reference": None,
+            "card_limit": amount(Decimal("1000.00")),
+            "card_limit_atm": amount(Decimal("500.00")),
+            "country_permission": [],
+            "label_monetary_account_ordered": None,
+            "label_monetary_account_current": None,
+            "monetary_account": None,
+            "pin_code_assignment": [
+                {
+                    "type": "PRIMARY",
+                    "routing_type": "MANUAL",
+                    "monetary_account_id": c.account_id,
+                    "status": "ACTIVE",
+                }
+            ],
+            "monetary_account_id_fallback": None,
+            "country": "NL",
+            "card_shipment_tracking_url": None,
+            "is_card_eligible_for_free_replacement": False,
+            "card_replacement": None,
+            "card_generated_cvc2": [],
+            "is_limited_edition": False,
+            "card_metal_member_since_date": None,
+            "company_employee_card": None,
+        }
+    }
+
+
+def callback_url(c: CallbackUrl) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "created": timestamp(c.created),
+        "updated": timestamp(c.updated),
+        "url": c.url,
+    }
+
+
+def oauth_client(c: OauthClient) -> dict[str, Any]:
+    return {
+        "OauthClient": {
+            "id": c.id,
+            "status": c.status,
+            "display_name": c.display_name,
+            "client_id": c.client_id,
+            "secret": c.secret,
+            "callback_url": [callback_url(u) for u in c.callback_urls],
+        }
+    }
+
+
+def credential(c: Credential) -> dict[str, Any]:
+    active = c.status == "ACTIVE"
+    return {
+        "CredentialPasswordIp": {
+            "id": c.id,
+            "created": timestamp(c.created),
+            "updated": timestamp(c.updated),
+            "status": c.status,
+            "expiry_time": None if active else timestamp(c.expiry),
+            "token_value": None if active else c.token_value,
+            "permitted_device": (
+                {"description": c.device_description, "ip": c.device_ip} if active else None
+            ),
+        }
+    }
