@@ -94,7 +94,8 @@ def label_account(world: World, counterparty: Counterparty) -> dict[str, Any]:
         "avatar": avatar(user.avatar_uuid, user.public_uuid) if user else None,
         "label_user": label_user(user, counterparty.name),
         "country": "NL",
-        "bunq_me": None,
+        # "bunq_me" (null here) is left out: the official SDK parses it as a
+        # MonetaryAccountReference and crashes on null (see docs/emulator.md).
         "swift_bic": None,
         "swift_account_number": None,
         "transferwise_account_number": None,
@@ -414,8 +415,8 @@ def card(world: World, c: Card) -> dict[str, Any]:
             "card_limit": amount(Decimal("1000.00")),
             "card_limit_atm": amount(Decimal("500.00")),
             "country_permission": [],
-            "label_monetary_account_ordered": None,
-            "label_monetary_account_current": None,
+            "label_monetary_account_ordered": own_label(world, world.accounts[c.account_id]),
+            "label_monetary_account_current": own_label(world, world.accounts[c.account_id]),
             "monetary_account": None,
             "pin_code_assignment": [
                 {

@@ -1,0 +1,156 @@
+"""The official Python SDK (PyPI bunq-sdk), unmodified, against the emulator.
+
+The SDK hard-codes bunq's hosts, so the test points its SANDBOX environment at the emulator
+(its only seam). Everything else is the SDK's own code: installation, device, signed session,
+response verification, models, pagination.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+bunq_sdk = pytest.importorskip("bunq.sdk.context.api_context")
+
+from bunq.sdk.context.api_context import ApiContext  # noqa: E402
+from bunq.sdk.context.api_environment_type import ApiEnvironmentType  # noqa: E402
+from bunq.sdk.context.bunq_context import BunqContext  # noqa: E402
+from bunq.sdk.model.generated import endpoint, object_  # noqa: E402
+from bunq.sdk.util import util  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def sandbox(emulator, monkeypatch):
+    """The SDK's SANDBOX environment, pointed at the emulator."""
+    monkeypatch.setattr(ApiEnvironmentType.SANDBOX, "_uri_base", emulator.base_url + "/")
+    return emulator
+
+
+def _context(sandbox) -> ApiContext:
+    context = util.automatic_sandbox_install()  # sandbox-user-person + the whole handshake
+    BunqContext.load_api_context(context)
+    return context
+
+
+def test_context_create_save_restore_and_accounts(sandbox, tmp_path: Path) -> None:
+    context = ApiContext.create(ApiEnvironmentType.SANDBOX, sandbox.demo_api_key, "sdk test")
+    path = tmp_path / "bunq.conf"
+    context.save(str(path))
+    restored = ApiContext.restore(str(path))
+    BunqContext.load_api_context(restored)
+    assert BunqContext.user_context().user_id == sandbox.demo_user_id
+
+    accounts = endpoint.MonetaryAccountApiObject.list().value
+    assert len(accounts) >= 4
+    banks = endpoint.MonetaryAccountBankApiObject.list().value
+    assert all(bank.balance.value for bank in banks)
+    raw = json.loads(
+        httpx.get(  # every key the emulator sends is one the SDK knows
+            f"{sandbox.base_url}/user/{sandbox.demo_user_id}/monetary-account-bank",
+            headers={"X-Bunq-Client-Authentication": restored.session_context.token},
+        ).text
+    )["Response"][0]["MonetaryAccountBank"]
+    known = set(vars(banks[-1]))  # the SDK keeps "_x" (or "_id_" for id, type and object)
+    unknown = [k for k in raw if f"_{k}" not in known and f"_{k}_" not in known]
+    assert unknown == []
+
+
+def test_sugar_daddy_request_and_signed_payment(sandbox) -> None:
+    _context(sandbox)
+    account_id = BunqContext.user_context().primary_monetary_account.id_
+    endpoint.RequestInquiryApiObject.create(
+        object_.AmountObject("100.00", "EUR"),
+        object_.PointerObject("EMAIL", "sugardaddy@bunq.com", "Sugar Daddy"),
+        "You're the best!",
+        False,
+    )
+    balance = endpoint.MonetaryAccountBankApiObject.get(account_id).value.balance.value
+    assert balance == "100.00"
+
+    payment_id = endpoint.PaymentApiObject.create(
+        object_.AmountObject("0.10", "EUR"),
+        object_.PointerObject("EMAIL", "bravo@bunq.com", "Bravo"),
+        "From the SDK",
+    ).value
+    payment = endpoint.PaymentApiObject.get(payment_id).value
+    assert payment.amount.value == "-0.10"
+    assert payment.description == "From the SDK"
+
+
+def test_paging_back_through_payments(sandbox) -> None:
+    BunqContext.load_api_context(
+        ApiContext.create(ApiEnvironmentType.SANDBOX, sandbox.demo_api_key, "sdk paging")
+    )
+    account_id = BunqContext.user_context().primary_monetary_account.id_
+    latest = endpoint.PaymentApiObject.list(account_id, params={"count": 10})
+    older = endpoint.PaymentApiObject.list(
+        account_id, params=latest.pagination.url_params_previous_page
+    )
+    assert latest.pagination.has_previous_page()
+    ids = [p.id_ for p in latest.value] + [p.id_ for p in older.value]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 20
+    both = endpoint.PaymentApiObject.list(account_id, params={"count": 20}).value
+    assert [p.id_ for p in both] == ids
+    newer = endpoint.PaymentApiObject.list(
+        account_id, params=older.pagination.url_params_next_page
+    ).value
+    assert [p.id_ for p in newer] == ids[:10]
+
+
+def test_session_delete_and_reset(sandbox) -> None:
+    context = _context(sandbox)
+    endpoint.SessionApiObject.delete(0)
+    context.reset_session()
+    BunqContext.load_api_context(context)
+    assert endpoint.UserApiObject.get().value.get_referenced_object() is not None
+
+
+def _self_signed(common_name: str) -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), key_pem
+
+
+def test_psd2_context_and_oauth_client(sandbox) -> None:
+    cert, key = _self_signed(f"bunqtui test PISP AISP {time.time_ns()}")
+    context = ApiContext.create_for_psd2(ApiEnvironmentType.SANDBOX, cert, key, [cert], "sdk psd2")
+    BunqContext.load_api_context(context)
+    client_id = endpoint.OauthClientApiObject.create().value
+    endpoint.OauthCallbackUrlApiObject.create(client_id, "http://127.0.0.1:8765/callback")
+    clients = endpoint.OauthClientApiObject.list().value
+    assert [c.id_ for c in clients] == [client_id]
+    client = endpoint.OauthClientApiObject.get(client_id).value
+    assert [u.url for u in client.callback_url] == ["http://127.0.0.1:8765/callback"]
+    assert len(client.client_id) == 64
