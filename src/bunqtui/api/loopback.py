@@ -123,7 +123,9 @@ class LoopbackCallbackListener:
     async def start(self) -> None:
         self._result = asyncio.get_running_loop().create_future()
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto is TCP,
+        # and with proto 0 Nagle + delayed ACK add ~40 ms to every keep-alive answer
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self._host, self._port))
