@@ -128,15 +128,16 @@ SIMPLE: dict[str, Callable[[BunqClient, Prep], Awaitable[object]]] = {
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(SIMPLE))
-async def test_simple_operations_cost_what_the_doc_says(harness: Harness, name: str) -> None:
-    cold_doc, warm_doc = DOCUMENTED[name]
-    op = SIMPLE[name]
-    measured = (
-        await harness.cold(await harness.prepare(), op),
-        await harness.warm(await harness.prepare(), op),
-    )
-    assert measured == (cold_doc, warm_doc)
+async def test_simple_operations_cost_what_the_doc_says(harness: Harness) -> None:
+    shared = await harness.prepare()
+    measured, expected = {}, {}
+    for name, op in sorted(SIMPLE.items()):
+        # only creating the OAuth client changes what the next run costs: own users for it
+        cold_prep = await harness.prepare() if name.endswith("(new)") else shared
+        warm_prep = await harness.prepare() if name.endswith("(new)") else shared
+        measured[name] = (await harness.cold(cold_prep, op), await harness.warm(warm_prep, op))
+        expected[name] = DOCUMENTED[name]
+    assert measured == expected
 
 
 @pytest.mark.slow
