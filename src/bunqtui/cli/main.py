@@ -16,6 +16,10 @@ from bunqtui import __version__
 # One module per group of commands; each registers its own sub-parsers.
 COMMAND_MODULES = [
     "bunqtui.cli.emulator_cmd",
+    "bunqtui.cli.setup_cmd",
+    "bunqtui.cli.profiles_cmd",
+    "bunqtui.cli.connect_cmd",
+    "bunqtui.cli.data_cmd",
 ]
 
 

@@ -1,0 +1,116 @@
+"""`bunqtui connect` (OAuth login of another bunq user) and `bunqtui disconnect`.
+
+connect prints the authorize URL and its QR code on stderr, opens the browser unless
+``--no-browser``, then waits for the loopback callback; a redirect URL (or bare code) pasted
+on stdin works too. On success it prints the seed's ``{"message": "OAuth success",
+"new_user_id": N}`` on stdout, so scripts can read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+import threading
+import webbrowser
+
+from bunqtui.cli.common import EXIT_OK, add_profile_arg, command, workspace
+from bunqtui.core import ConfigError, ConnectRequest, Identity, ProfileSession
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("connect", help="connect another bunq user by OAuth (QR login)")
+    add_profile_arg(p)
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="S", help="seconds to wait")
+    p.set_defaults(func=command(connect))
+
+    p = subparsers.add_parser(
+        "disconnect", help="disconnect a connected user, deleting its secrets"
+    )
+    add_profile_arg(p)
+    p.add_argument("--user", "-u", type=int, required=True, metavar="N")
+    p.set_defaults(func=command(disconnect))
+
+
+def print_qr(url: str) -> None:
+    try:
+        import qrcode
+
+        qr = qrcode.QRCode(border=1)
+        qr.add_data(url)
+        qr.make(fit=True)
+        qr.print_ascii(out=sys.stderr, invert=True)
+    except (ImportError, UnicodeEncodeError, OSError):
+        pass  # the URL itself is printed as well
+
+
+def _read_stdin(loop: asyncio.AbstractEventLoop, future: asyncio.Future[str]) -> None:
+    """A daemon thread: a blocked readline must not keep the process alive."""
+    try:
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+    except (OSError, ValueError):
+        line = ""
+    with contextlib.suppress(RuntimeError):  # the loop may be gone already
+        loop.call_soon_threadsafe(lambda: future.done() or future.set_result(line))
+
+
+async def _pasted(session: ProfileSession, request: ConnectRequest) -> Identity:
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str] = loop.create_future()
+    threading.Thread(target=_read_stdin, args=(loop, future), daemon=True).start()
+    text = (await future).strip()
+    if not text:
+        await asyncio.Event().wait()  # stdin closed: only the loopback callback is left
+    return await session.complete_connect(request, text)
+
+
+async def connect(args: argparse.Namespace) -> int:
+    if args.timeout <= 0:
+        raise ConfigError("--timeout must be positive")
+    async with workspace().open(args.profile) as session:
+        request = await session.begin_connect()
+        print("Open this URL to log in with bunq (or scan the QR code):", file=sys.stderr)
+        print(request.authorize_url, file=sys.stderr, flush=True)
+        print_qr(request.authorize_url)
+        print(
+            f"Waiting for the redirect to {request.redirect_uri} "
+            "(or paste the redirect URL or code here)…",
+            file=sys.stderr,
+            flush=True,
+        )
+        if not args.no_browser:
+            with contextlib.suppress(Exception):
+                webbrowser.open(request.authorize_url)
+        listen = asyncio.create_task(session.wait_for_callback(request, args.timeout))
+        paste = asyncio.create_task(_pasted(session, request))
+        pending = {listen, paste}
+        identity = None
+        try:
+            while pending and identity is None:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    exc = task.exception()
+                    if exc is None:
+                        identity = task.result()
+                    elif task is listen and isinstance(exc, ConfigError) and pending:
+                        print(f"bunqtui: {exc.message}; paste the URL instead", file=sys.stderr)
+                    else:
+                        raise exc
+        finally:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+    assert identity is not None
+    print(json.dumps({"message": "OAuth success", "new_user_id": identity.local_id}))
+    return EXIT_OK
+
+
+async def disconnect(args: argparse.Namespace) -> int:
+    async with workspace().open(args.profile) as session:
+        identity = session.identity(args.user)
+        await session.disconnect(args.user)
+    print(f"Disconnected user {args.user} ({identity.label}); its session and secrets are gone.")
+    return EXIT_OK
