@@ -81,13 +81,11 @@ class Psd2Connector(Connector):
         ctx = env.own_context()
         new_files = bool(options.get("certificate"))
         stored = env.vault.get(CERTIFICATE) or {}
-        if (
-            ctx is not None
-            and ctx.has_installation
-            and (
-                not new_files or stored.get("certificate") == _read_pem(options["certificate"], "")
-            )
-        ):
+        # the same certificate (or none given) on a registered installation: nothing to redo
+        same = not new_files or (
+            stored.get("certificate") == _read_pem(options["certificate"], "certificate")
+        )
+        if ctx is not None and ctx.has_installation and same:
             steps.skip("certificate", "already registered")
             steps.skip("credential", "reusing the saved installation")
             async with env.client(ctx) as client:

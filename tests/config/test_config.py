@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import tomli_w
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bunqtui.config import (
     Config,
@@ -15,6 +18,7 @@ from bunqtui.config import (
     resolve_paths,
     save_config,
 )
+from bunqtui.config.loader import PROFILE_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 CONNECTORS = {"api-key", "psd2"}
@@ -93,3 +97,32 @@ def test_home_env_and_platform_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert paths.config_file == tmp_path / "xc" / "bunqtui" / "config.toml"
     assert paths.secrets_dir == tmp_path / "xd" / "bunqtui" / "secrets"
     assert resolve_paths(tmp_path / "explicit").config_dir == tmp_path / "explicit"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_is_a_config_or_a_config_file_error(text: str) -> None:
+    """Outside input never escapes as anything but a ConfigFileError naming the file."""
+    path = Path("/x/config.toml")
+    try:
+        parse_config(path, text, CONNECTORS)
+    except ConfigFileError as exc:
+        assert str(exc).startswith(str(path))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from([*sorted(PROFILE_KEYS), "extra"]),
+        st.one_of(st.integers(), st.text(max_size=20), st.booleans()),
+        max_size=6,
+    )
+)
+def test_any_profile_table_validates_or_names_its_key(table: dict) -> None:
+    text = tomli_w.dumps({"profiles": {"p": table}})
+    try:
+        config = parse_config(Path("c.toml"), text, CONNECTORS)
+    except ConfigFileError as exc:
+        assert exc.key.startswith("profiles.p") and exc.line is not None
+    else:
+        assert config.profiles["p"].connector in CONNECTORS
