@@ -13,6 +13,8 @@ import httpx
 import pytest
 from tests.cli.conftest import Control, Result, read_authorize_url, spawn
 
+from bunqtui.api import crypto
+
 ACCOUNT_KEYS = {"id", "type", "description", "iban", "balance", "status"}
 PAYMENT_KEYS = {"id", "created", "amount", "counterparty", "description", "type", "balance_after"}
 
@@ -267,3 +269,34 @@ def test_network_error_exits_1(cli: Callable[..., Result], home: Path) -> None:
     result = cli("setup", "api-key", "--profile", "x", "--base-url", "http://127.0.0.1:9/v1",
                  "--api-key", "sandbox_0123456789abcdef0123456789abcdef")  # fmt: skip
     assert result.code == 1 and "bunq" in result.err and "Traceback" not in result.err
+
+
+def test_psd2_with_certificate_files_and_key_from_stdin(
+    cli: Callable[..., Result],
+    emulator: Any,
+    home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cert, key = crypto.generate_sandbox_certificate("bunqtui-files")
+    files = {"certificate": cert, "private-key": key, "chain": cert}
+    for name, text in files.items():
+        (tmp_path / f"{name}.pem").write_text(text)
+    args = [a for n in files for a in (f"--{n}", str(tmp_path / f"{n}.pem"))]
+    result = cli("setup", "psd2", "--profile", "qseal", "--base-url", emulator.base_url, *args)
+    assert result.code == 0, result.err
+    assert "read from files" in result.err
+    again = cli("setup", "psd2", "--profile", "qseal", "--base-url", emulator.base_url, *args)
+    assert again.code == 0 and "already registered" in again.err
+    both = cli("setup", "psd2", "--profile", "x", "--base-url", emulator.base_url,
+               "--generate-sandbox-certificate", *args)  # fmt: skip
+    assert both.code == 2 and "either" in both.err
+    partial = cli("setup", "psd2", "--profile", "x", "--base-url", emulator.base_url,
+                  "--certificate", str(tmp_path / "certificate.pem"))  # fmt: skip
+    assert partial.code == 2 and "go together" in partial.err
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(emulator.demo_api_key + "\n"))
+    piped = cli("setup", "api-key", "--profile", "me", "--base-url", emulator.base_url,
+                "--api-key", "-")  # fmt: skip
+    assert piped.code == 0, piped.err
+    assert emulator.demo_api_key not in piped.out + piped.err
