@@ -206,3 +206,11 @@ def test_builtin_exporters_keep_bunq_ids_and_exact_amounts() -> None:
     assert [r["id"] for r in rows] == ["901", "900"]
     assert rows[0]["amount"] == "-12.50" and rows[0]["description"] == 'Lunch, "with" quotes'
     assert textwrap.dedent(out.getvalue()).splitlines()[0].startswith("id,created,amount")
+
+
+def test_every_hookspec_is_documented() -> None:
+    from bunqtui.plugins import hookspecs
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text()
+    hooks = [name for name in dir(hookspecs) if name.startswith("bunqtui_")]
+    assert hooks and all(f"{name}()" in docs for name in hooks)
