@@ -191,9 +191,11 @@ def register(router: Router) -> None:
 
     @router.add("DELETE", "/session/{id}", auth=SESSION)
     async def delete_session(call) -> Any:
-        # The id is not checked (the SDK always sends 0): the token's own session goes.
+        # The id is not checked (the SDK always sends 0): the token's own session goes. It is
+        # kept as expired rather than forgotten, so the 401 a later call gets is still signed
+        # with its installation's server key (§4.4), like any other 4xx.
         with call.world.lock:
-            call.world.sessions.pop(call.session.token, None)
+            call.session.expiry = float("-inf")
         return wire.ok()
 
     async def _sandbox_user(call, kind: str) -> Any:
