@@ -102,7 +102,7 @@ class BunqClient:
         path: str,
         body: Any = None,
         *,
-        token: str | None = "session",
+        token: str | None = "session",  # noqa: S107 - which token to send, not a secret
         sign_body: bool = False,
         signature: str | None = None,
         raw: bytes | None = None,

@@ -78,13 +78,9 @@ def test_installation_token_only_where_it_belongs(emulator, make_client) -> None
     assert reply.status == 401
     assert reply.error == "Insufficient authorisation."
     # … and the session token does not make devices or sessions
-    reply = client.post(
-        "/device-server", {"description": "x", "secret": emulator.demo_api_key}
-    )
+    reply = client.post("/device-server", {"description": "x", "secret": emulator.demo_api_key})
     assert reply.status == 401
-    reply = client.post(
-        "/session-server", {"secret": emulator.demo_api_key}, sign_body=True
-    )
+    reply = client.post("/session-server", {"secret": emulator.demo_api_key}, sign_body=True)
     assert reply.status == 400
     assert reply.error == "Authentication token already has a user session."
     # no token at all
@@ -95,7 +91,8 @@ def test_device_and_session_need_a_known_secret(emulator, make_client) -> None:
     client = make_client()
     client.install()
     reply = client.post(
-        "/device-server", {"description": "x", "secret": "sandbox_" + "0" * 56},
+        "/device-server",
+        {"description": "x", "secret": "sandbox_" + "0" * 56},
         token="installation",
     )
     assert reply.status == 400
@@ -103,13 +100,16 @@ def test_device_and_session_need_a_known_secret(emulator, make_client) -> None:
     reply = client.post("/device-server", {"description": "x"}, token="installation")
     assert reply.status == 400
     reply = client.post(
-        "/device-server", {"description": 5, "secret": emulator.demo_api_key},
+        "/device-server",
+        {"description": 5, "secret": emulator.demo_api_key},
         token="installation",
     )
     assert reply.status == 400
     # a session before any device is refused
     reply = client.post(
-        "/session-server", {"secret": emulator.demo_api_key}, token="installation",
+        "/session-server",
+        {"secret": emulator.demo_api_key},
+        token="installation",
         sign_body=True,
     )
     assert reply.status == 400

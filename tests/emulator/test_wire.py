@@ -78,9 +78,10 @@ def test_response_headers_on_success_error_and_unknown_route(demo) -> None:
     sent = str(uuid.uuid4())
     reply = demo.get("/user", headers={"X-Bunq-Client-Request-Id": sent})
     assert reply.headers["x-bunq-client-request-id"] == sent
-    assert demo.get("/user").headers["x-bunq-client-response-id"] != reply.headers[
-        "x-bunq-client-response-id"
-    ]
+    assert (
+        demo.get("/user").headers["x-bunq-client-response-id"]
+        != reply.headers["x-bunq-client-response-id"]
+    )
 
 
 def test_errors_use_bunqs_envelope_in_english_and_dutch(demo) -> None:
@@ -103,9 +104,7 @@ def test_per_installation_server_keys_and_key_endpoint(emulator, make_client) ->
     assert one.server_public_key != two.server_public_key
     reply = one.get(f"/installation/{one.installation_id}/server-public-key")
     assert reply.only("ServerPublicKey")["server_public_key"] == one.server_public_key
-    reply = two.get(
-        f"/installation/{two.installation_id}/server-public-key", token="installation"
-    )
+    reply = two.get(f"/installation/{two.installation_id}/server-public-key", token="installation")
     assert reply.only("ServerPublicKey")["server_public_key"] == two.server_public_key
     # another installation's id is not found, and a reply signed for one does not verify for two
     assert one.get(f"/installation/{two.installation_id}/server-public-key").status == 404
