@@ -77,7 +77,13 @@ class EmulatorServer:
         if self.state_file:
             self.emulator.on_change.append(self.save)
         self.app = create_app(emulator=self.emulator)
-        self._socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        # proto=IPPROTO_TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto says
+        # TCP; with the default 0, Nagle + delayed ACK add ~40 ms to every response.
+        self._socket = socket.socket(
+            socket.AF_INET6 if ":" in host else socket.AF_INET,
+            socket.SOCK_STREAM,
+            socket.IPPROTO_TCP,
+        )
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.port = self._socket.getsockname()[1]
