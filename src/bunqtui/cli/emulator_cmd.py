@@ -44,11 +44,11 @@ def serve_from_args(args: argparse.Namespace) -> int:
         return 2
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    server.start()
-    print(f"bunq emulator serving the API at {server.base_url}", flush=True)
-    print(f"demo user API key: {server.demo_api_key}", flush=True)
-    print(f"OAuth authorize page: {server.root_url}/auth · Ctrl-C stops", flush=True)
-    try:
+    try:  # Ctrl-C at any moment, even while the banner prints, stops cleanly
+        server.start()
+        print(f"bunq emulator serving the API at {server.base_url}", flush=True)
+        print(f"demo user API key: {server.demo_api_key}", flush=True)
+        print(f"OAuth authorize page: {server.root_url}/auth · Ctrl-C stops", flush=True)
         stop.wait()
     except KeyboardInterrupt:
         pass
