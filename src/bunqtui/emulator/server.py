@@ -27,9 +27,15 @@ def load_world(path: Path) -> World | None:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
-    world = pickle.loads(data)  # noqa: S301 - our own state file, 0600
+    unreadable = ValueError(
+        f"{path} is not an emulator state file; move it away or pass another --state FILE"
+    )
+    try:
+        world = pickle.loads(data)  # noqa: S301 - our own state file, 0600
+    except Exception:  # any garbage: a clear error, not a traceback
+        raise unreadable from None
     if not isinstance(world, World):
-        raise ValueError(f"{path} is not an emulator state file")
+        raise unreadable
     return world
 
 
