@@ -279,3 +279,23 @@ def test_api_key_user_can_do_the_oauth_dance(emulator, demo, make_client) -> Non
     assert client.user["requested_by_user"]["UserPerson"]["id"] == demo.user_id
     assert client.user["granted_by_user"]["UserPerson"]["id"] == granting["user_id"]
     assert len(client.accounts()) == 1
+
+
+def test_exchange_without_state_echoes_null_and_is_counted(emulator, demo) -> None:
+    oauth = _oauth_client(demo)
+    query = urlencode(
+        {"response_type": "code", "client_id": oauth["client_id"], "redirect_uri": REDIRECT}
+    )
+    url = control(
+        emulator.root_url,
+        "POST",
+        "oauth/approve",
+        {"authorize_url": f"{emulator.root_url}/auth?{query}", "api_key": emulator.demo_api_key},
+    )["redirect_url"]
+    params = parse_qs(urlsplit(url).query)
+    assert "state" not in params
+    control(emulator.root_url, "DELETE", "stats")
+    reply = _exchange(emulator.root_url, oauth, params["code"][0])
+    assert reply.json()["state"] is None
+    assert "x-bunq-server-signature" not in reply.headers  # the OAuth host does not sign
+    assert control(emulator.root_url, "GET", "stats")["by_route"] == {"POST /v1/token": 1}
