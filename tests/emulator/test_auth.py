@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from emu_client import control, new_user, sign
+from emu_client import BunqClient, control, new_user, sign
+
+from bunqtui.emulator.config import EmulatorConfig
+from bunqtui.emulator.server import EmulatorServer
 
 SIG_466 = "For this operation a request signature is required. Check the urls for more information."
 
@@ -145,7 +148,7 @@ def test_request_outside_window_does_not_extend(emulator, demo) -> None:
 
 
 def test_delete_session_any_id_then_401_and_new_session(emulator, demo) -> None:
-    reply = demo.delete("/session/0")
+    reply = demo.delete("/session/987654")  # the id is not checked; the token's session goes
     assert reply.status == 200
     assert reply.json() == {"Response": []}
     assert demo.get("/user").status == 401
@@ -179,3 +182,16 @@ def test_control_users_make_fresh_users(emulator, make_client) -> None:
     client = make_client(made["api_key"], key_slot=3)
     assert client.user_kind == "UserCompany" and client.user_id == made["user_id"]
     assert len(client.accounts()) == 3
+
+
+def test_stale_session_403_variant_is_a_knob() -> None:
+    config = EmulatorConfig(seed=1, rate_limit=False, stale_session_status=403)
+    with EmulatorServer(config=config) as server:
+        client = BunqClient(server.base_url).login(server.demo_api_key)
+        try:
+            control(server.root_url, "POST", "faults", {"expire_sessions": True})
+            reply = client.get("/user")
+            assert reply.status == 403
+            assert reply.error == "Insufficient authentication."
+        finally:
+            client.close()

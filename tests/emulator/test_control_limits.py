@@ -96,6 +96,13 @@ def test_faults_take_the_next_n_responses(emulator, demo) -> None:
     control(root, "POST", "faults", {"http_429": 2})
     assert [demo.get("/user").status for _ in range(3)] == [429, 429, 200]
 
+    # every kind of reply still carries a response id and echoes the request id
+    for fault in ("http_429", "http_491", "http_500"):
+        control(root, "POST", "faults", {fault: 1})
+        reply = demo.get("/user", headers={"X-Bunq-Client-Request-Id": fault})
+        assert reply.headers["x-bunq-client-response-id"]
+        assert reply.headers["x-bunq-client-request-id"] == fault
+
 
 def test_drop_processes_the_request_then_cuts_the_response(emulator, demo) -> None:
     bank = demo.accounts("monetary-account-bank")[0]
