@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -253,3 +254,26 @@ def test_typed_account_create_update_close(demo) -> None:
     assert demo.post(base, {"currency": "USD", "description": "x"}).status == 400
     assert demo.post(base, {"currency": "EUR"}).status == 400
     assert demo.post(base, {"currency": "EUR", "description": 5}).status == 400
+
+
+def _iban_ok(iban: str) -> bool:
+    moved = iban[4:] + iban[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def test_scalar_formats_of_accounts_and_payments(demo) -> None:
+    stamp = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$")
+    money = re.compile(r"^-?\d+\.\d\d$")
+    for account in demo.accounts():
+        iban = next(a["value"] for a in account["alias"] if a["type"] == "IBAN")
+        assert re.fullmatch(r"NL\d\dBUNQ\d{10}", iban) and _iban_ok(iban), iban
+        assert money.match(account["balance"]["value"])
+        assert stamp.match(account["created"]) and stamp.match(account["updated"])
+        page = demo.get(f"{_payments_path(demo, account['id'])}?count=50")
+        for item in page.items:
+            payment = item["Payment"]
+            assert stamp.match(payment["created"])
+            assert money.match(payment["amount"]["value"])
+            assert money.match(payment["balance_after_mutation"]["value"])
+            assert payment["monetary_account_id"] == account["id"]
+            assert isinstance(payment["id"], int) and payment["id"] > 0
