@@ -156,3 +156,29 @@ def test_served_on_loopback_only(emulator) -> None:
     assert httpx.get(f"{emulator.root_url}/_emulator/info").json()["api_base_url"] == (
         emulator.base_url
     )
+
+
+def test_state_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failed write leaves the previous state file whole and no temp file behind."""
+    from bunqtui.emulator import server as server_module
+
+    state = tmp_path / "state.bin"
+    with _server(4, state_file=state):
+        pass
+    before = state.read_bytes()
+
+    def broken_replace(src, dst) -> None:
+        raise OSError("disk full")
+
+    with _server(4, state_file=state) as running:
+        new_user(running.root_url, accounts=1)
+        monkeypatch.setattr(server_module.os, "replace", broken_replace)
+        with pytest.raises(OSError, match="disk full"):
+            running.save()
+        assert state.read_bytes() == before  # the old file is untouched
+        assert [p.name for p in tmp_path.iterdir()] == ["state.bin"]
+        monkeypatch.undo()
+    assert [p.name for p in tmp_path.iterdir()] == ["state.bin"]
+    # the stop() above saved normally again, after the failed attempt
+    assert state.read_bytes() != before
+    assert server_module.load_world(state) is not None
