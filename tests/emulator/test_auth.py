@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
-from emu_client import BunqClient, control, new_user, sign
+from emu_client import BunqClient, client_key, control, new_user, sign
 
 from bunqtui.emulator.config import EmulatorConfig
 from bunqtui.emulator.server import EmulatorServer
@@ -40,6 +41,11 @@ def test_session_server_signature_invalid_is_400(emulator, make_client) -> None:
     assert reply.error == "The request signature is invalid."
     reply = client.post("/session-server", body, token="installation", signature="bm9wZQ==")
     assert reply.status == 400
+    # the right bytes signed with a key that is not this installation's
+    other = sign(client_key(1), json.dumps(body).encode())
+    reply = client.post("/session-server", body, token="installation", signature=other)
+    assert reply.status == 400
+    assert reply.error == "The request signature is invalid."
 
 
 def test_sdk_style_pretty_signed_body_verifies(emulator, make_client) -> None:
@@ -148,6 +154,9 @@ def test_request_outside_window_does_not_extend(emulator, demo) -> None:
 
 
 def test_delete_session_any_id_then_401_and_new_session(emulator, demo) -> None:
+    first = demo.session_token
+    demo.open_session(emulator.demo_api_key)  # a second session from the same installation …
+    assert demo.get("/user", token=first).status == 200  # … leaves the first one valid (§5)
     reply = demo.delete("/session/987654")  # the id is not checked; the token's session goes
     assert reply.status == 200
     assert reply.json() == {"Response": []}
@@ -158,10 +167,16 @@ def test_delete_session_any_id_then_401_and_new_session(emulator, demo) -> None:
 
 
 def test_expire_sessions_fault_makes_tokens_stale(emulator, demo) -> None:
+    control(emulator.root_url, "DELETE", "stats")
     control(emulator.root_url, "POST", "faults", {"expire_sessions": True})
     assert demo.get("/user").status == 401
     demo.open_session(emulator.demo_api_key)
     assert demo.get("/user").status == 200
+    # the refused request still counts in the stats
+    assert control(emulator.root_url, "GET", "stats")["by_route"] == {
+        "GET /v1/user": 2,
+        "POST /v1/session-server": 1,
+    }
 
 
 def test_sandbox_users_without_auth(emulator, make_client) -> None:
@@ -170,7 +185,7 @@ def test_sandbox_users_without_auth(emulator, make_client) -> None:
         reply = anonymous.post(f"/sandbox-user-{kind}", token=None)
         assert reply.status == 200
         key = reply.only("ApiKey")["api_key"]
-        assert key.startswith("sandbox_") and len(key) == 64
+        assert re.fullmatch(r"sandbox_[0-9a-f]{56}", key)
         client = make_client(key, key_slot=2)
         assert client.user_kind == user_kind
         accounts = client.accounts()

@@ -72,6 +72,7 @@ def test_session_server_one_per_30_seconds(emulator_rate_limited, limited) -> No
 
 def test_faults_take_the_next_n_responses(emulator, demo) -> None:
     root = emulator.root_url
+    control(root, "DELETE", "stats")
     control(root, "POST", "faults", {"http_500": 1})
     reply = demo.get("/user")
     assert reply.status == 500
@@ -103,9 +104,17 @@ def test_faults_take_the_next_n_responses(emulator, demo) -> None:
         assert reply.headers["x-bunq-client-response-id"]
         assert reply.headers["x-bunq-client-request-id"] == fault
 
+    # faulted requests are counted like any other; injected 429s count as rate limited
+    assert control(root, "GET", "stats") == {
+        "total": 12,
+        "by_route": {"GET /v1/user": 12},
+        "rate_limited": 3,
+    }
+
 
 def test_drop_processes_the_request_then_cuts_the_response(emulator, demo) -> None:
     bank = demo.accounts("monetary-account-bank")[0]
+    control(emulator.root_url, "DELETE", "stats")
     control(emulator.root_url, "POST", "faults", {"drop": 1})
     with pytest.raises(httpx.HTTPError):
         demo.put(
@@ -114,6 +123,10 @@ def test_drop_processes_the_request_then_cuts_the_response(emulator, demo) -> No
         )
     got = demo.get(f"/user/{demo.user_id}/monetary-account-bank/{bank['id']}")
     assert got.only("MonetaryAccountBank")["description"] == "dropped"
+    assert control(emulator.root_url, "GET", "stats")["by_route"] == {
+        "PUT /v1/user/{id}/monetary-account-bank/{id}": 1,  # the dropped one is counted
+        "GET /v1/user/{id}/monetary-account-bank/{id}": 1,
+    }
 
 
 def test_latency_and_clearing_faults(emulator, demo) -> None:
@@ -157,6 +170,7 @@ def test_clock_control_validates(emulator) -> None:
     ("method", "path", "raw", "status"),
     [
         ("POST", "/user/{u}/monetary-account-bank", b"{not json", 400),
+        ("POST", "/user/{u}/monetary-account/{a}/payment", b"{not json", 400),
         ("POST", "/user/{u}/monetary-account-bank", b"\xff\xfe", 400),
         ("POST", "/user/{u}/monetary-account-bank", b"[1, 2]", 400),
         ("POST", "/user/{u}/monetary-account-bank", b'"text"', 400),
@@ -172,7 +186,9 @@ def test_clock_control_validates(emulator) -> None:
 )
 def test_bad_input_gets_bunqs_error_envelope(demo, method, path, raw, status) -> None:
     bank = demo.accounts("monetary-account-bank")[0]
-    reply = demo.call(method, path.format(u=demo.user_id, a=bank["id"]), raw=raw)
+    # payments need a signature (over the raw bytes) before the body is even parsed
+    signed = path.endswith("/payment")
+    reply = demo.call(method, path.format(u=demo.user_id, a=bank["id"]), raw=raw, sign_body=signed)
     assert reply.status == status, reply.body
     (error,) = reply.json()["Error"]
     assert error["error_description"] and "Traceback" not in error["error_description"]

@@ -153,9 +153,9 @@ def test_cli_refuses_a_busy_port() -> None:
 
 def test_served_on_loopback_only(emulator) -> None:
     assert emulator.host == "127.0.0.1"
-    assert httpx.get(f"{emulator.root_url}/_emulator/info").json()["api_base_url"] == (
-        emulator.base_url
-    )
+    info = httpx.get(f"{emulator.root_url}/_emulator/info").json()
+    assert info["api_base_url"] == emulator.base_url
+    assert info["oauth_authorize_url"] == emulator.root_url + "/auth"
 
 
 def test_state_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
