@@ -120,12 +120,19 @@ def test_cli_state_flag_and_bad_state_file(tmp_path: Path) -> None:
     state = tmp_path / "state.bin"
     process, _elapsed, lines = _start_cli("--state", str(state))
     try:
-        assert lines[0].strip().endswith("/v1")
+        base_url = lines[0].strip().split()[-1]
+        assert base_url.endswith("/v1")
+        made = new_user(base_url.removesuffix("/v1"), "company", accounts=2)
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=10)
     assert process.returncode == 0
     assert stat.S_IMODE(state.stat().st_mode) == 0o600
+    # Ctrl-C saved what was made while running (loading is the same code as in-process)
+    with _server(1, state_file=state) as again:
+        client = BunqClient(again.base_url, key_slot=1).login(made["api_key"])
+        assert (client.user_kind, client.user_id) == ("UserCompany", made["user_id"])
+        client.close()
 
     state.write_bytes(b"this is not a state file")
     broken = subprocess.run(
