@@ -9,6 +9,7 @@ test that made the call.
 from __future__ import annotations
 
 import base64
+import datetime
 import functools
 import json
 import uuid
@@ -16,9 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
 
 
 @functools.lru_cache(maxsize=8)
@@ -33,6 +36,36 @@ def public_pem(key: rsa.RSAPrivateKey) -> str:
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )
+
+
+def private_pem(key: rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def self_signed_certificate(common_name: str, key: rsa.RSAPrivateKey) -> str:
+    """A sandbox-style PSD2 certificate (PEM); the roles are read from the common name."""
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def sign(key: rsa.RSAPrivateKey, data: bytes) -> str:

@@ -3,58 +3,36 @@ and UserApiKey sessions (§8)."""
 
 from __future__ import annotations
 
-import base64
-import datetime
 import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
-from cryptography.x509.oid import NameOID
-from emu_client import BunqClient, client_key, control, new_user, public_pem
+from emu_client import (
+    BunqClient,
+    client_key,
+    control,
+    new_user,
+    public_pem,
+    self_signed_certificate,
+    sign,
+)
 
 REDIRECT = "https://app.example/callback"
 
 
-def _certificate(common_name: str, slot: int = 5) -> tuple[str, object]:
-    key = client_key(slot)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
-        ]
-    )
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    from cryptography.hazmat.primitives import serialization
-
-    return cert.public_bytes(serialization.Encoding.PEM).decode(), key
-
-
 def _register_psd2(client: BunqClient, common_name: str, *, tamper: bool = False):
     client.install()
-    cert_pem, cert_key = _certificate(common_name)
+    cert_key = client_key(5)
+    cert_pem = self_signed_certificate(common_name, cert_key)
     message = (public_pem(client.key).rstrip("\n") + "\n" + client.installation_token).encode()
     if tamper:
         message += b"x"
-    signature = base64.b64encode(cert_key.sign(message, padding.PKCS1v15(), hashes.SHA256()))
     return client.post(
         "/payment-service-provider-credential",
         {
             "client_payment_service_provider_certificate": cert_pem,
             "client_payment_service_provider_certificate_chain": cert_pem,
-            "client_public_key_signature": signature.decode(),
+            "client_public_key_signature": sign(cert_key, message),
         },
         token="installation",
     )
@@ -80,6 +58,17 @@ def _authorize_url(root: str, oauth: dict, redirect: str = REDIRECT, state: str 
         }
     )
     return f"{root}/auth?{query}"
+
+
+def _approve(root: str, oauth: dict, api_key: str, authorize_url: str | None = None) -> dict:
+    """The user with `api_key` approves (control API); the query of the redirect it gets."""
+    url = control(
+        root,
+        "POST",
+        "oauth/approve",
+        {"authorize_url": authorize_url or _authorize_url(root, oauth), "api_key": api_key},
+    )["redirect_url"]
+    return parse_qs(urlsplit(url).query)
 
 
 def _exchange(root: str, oauth: dict, code: str, *, path: str = "/v1/token", form=False, **over):
@@ -207,13 +196,9 @@ def test_auth_refuses_unknown_client_or_redirect_without_redirecting(emulator, d
 
 def test_token_exchange_rules(emulator, demo) -> None:
     oauth = _oauth_client(demo)
-    approve = {"authorize_url": _authorize_url(emulator.root_url, oauth)}
 
     def code() -> str:
-        url = control(
-            emulator.root_url, "POST", "oauth/approve", approve | {"api_key": emulator.demo_api_key}
-        )["redirect_url"]
-        return parse_qs(urlsplit(url).query)["code"][0]
+        return _approve(emulator.root_url, oauth, emulator.demo_api_key)["code"][0]
 
     first = code()
     reply = _exchange(emulator.root_url, oauth, first)
@@ -241,13 +226,7 @@ def test_user_api_key_session_lists_exactly_the_granted_accounts(emulator, make_
     provider.open_session(cred["token_value"])
     oauth = _oauth_client(provider)
     granting = new_user(emulator.root_url, accounts=3)
-    url = control(
-        emulator.root_url,
-        "POST",
-        "oauth/approve",
-        {"authorize_url": _authorize_url(emulator.root_url, oauth), "api_key": granting["api_key"]},
-    )["redirect_url"]
-    code = parse_qs(urlsplit(url).query)["code"][0]
+    code = _approve(emulator.root_url, oauth, granting["api_key"])["code"][0]
     access = _exchange(emulator.root_url, oauth, code).json()["access_token"]
 
     on_behalf = make_client(access, key_slot=6)
@@ -268,14 +247,9 @@ def test_user_api_key_session_lists_exactly_the_granted_accounts(emulator, make_
 def test_api_key_user_can_do_the_oauth_dance(emulator, demo, make_client) -> None:
     oauth = _oauth_client(demo)
     granting = new_user(emulator.root_url, accounts=1)
-    url = control(
-        emulator.root_url,
-        "POST",
-        "oauth/approve",
-        {"authorize_url": _authorize_url(emulator.root_url, oauth), "api_key": granting["api_key"]},
-    )["redirect_url"]
-    access = _exchange(emulator.root_url, oauth, parse_qs(urlsplit(url).query)["code"][0])
-    client = make_client(access.json()["access_token"], key_slot=6)
+    code = _approve(emulator.root_url, oauth, granting["api_key"])["code"][0]
+    access = _exchange(emulator.root_url, oauth, code).json()["access_token"]
+    client = make_client(access, key_slot=6)
     assert client.user["requested_by_user"]["UserPerson"]["id"] == demo.user_id
     assert client.user["granted_by_user"]["UserPerson"]["id"] == granting["user_id"]
     assert len(client.accounts()) == 1
@@ -286,13 +260,9 @@ def test_exchange_without_state_echoes_null_and_is_counted(emulator, demo) -> No
     query = urlencode(
         {"response_type": "code", "client_id": oauth["client_id"], "redirect_uri": REDIRECT}
     )
-    url = control(
-        emulator.root_url,
-        "POST",
-        "oauth/approve",
-        {"authorize_url": f"{emulator.root_url}/auth?{query}", "api_key": emulator.demo_api_key},
-    )["redirect_url"]
-    params = parse_qs(urlsplit(url).query)
+    params = _approve(
+        emulator.root_url, oauth, emulator.demo_api_key, f"{emulator.root_url}/auth?{query}"
+    )
     assert "state" not in params
     control(emulator.root_url, "DELETE", "stats")
     reply = _exchange(emulator.root_url, oauth, params["code"][0])

@@ -7,17 +7,13 @@ response verification, models, pagination.
 
 from __future__ import annotations
 
-import datetime
 import json
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from emu_client import client_key, private_pem, self_signed_certificate
 
 bunq_sdk = pytest.importorskip("bunq.sdk.context.api_context")
 
@@ -116,36 +112,12 @@ def test_session_delete_and_reset(sandbox) -> None:
     assert endpoint.UserApiObject.get().value.get_referenced_object() is not None
 
 
-def _self_signed(common_name: str) -> tuple[str, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
-        ]
-    )
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    ).decode()
-    return cert.public_bytes(serialization.Encoding.PEM).decode(), key_pem
-
-
 def test_psd2_context_and_oauth_client(sandbox) -> None:
-    cert, key = _self_signed(f"bunqtui test PISP AISP {time.time_ns()}")
-    context = ApiContext.create_for_psd2(ApiEnvironmentType.SANDBOX, cert, key, [cert], "sdk psd2")
+    key = client_key(5)
+    cert = self_signed_certificate(f"bunqtui test PISP AISP {time.time_ns()}", key)
+    context = ApiContext.create_for_psd2(
+        ApiEnvironmentType.SANDBOX, cert, private_pem(key), [cert], "sdk psd2"
+    )
     BunqContext.load_api_context(context)
     client_id = endpoint.OauthClientApiObject.create().value
     endpoint.OauthCallbackUrlApiObject.create(client_id, "http://127.0.0.1:8765/callback")
