@@ -1,0 +1,361 @@
+"""The local cache of accounts and payments: one SQLite file per profile, 0600 in a 0700 dir.
+
+Each row keeps bunq's JSON exactly (``raw``), so a cached Payment or MonetaryAccount is equal
+to the one parsed from the wire. Payments are keyed by (identity, account, id); for each account
+the cache also records the *covered* id range ``[covered_lo, covered_hi]``: every payment of the
+account with an id in that range is cached. Pages are only merged when they overlap or touch
+that range, so the cache never has a gap, and a sync interrupted midway resumes from the oldest
+cached id without duplicates (``INSERT OR REPLACE`` on the key) or holes.
+
+Search columns (written at insert time, read by ``bunqtui.core.query``): ``created`` (bunq's UTC
+``YYYY-MM-DD hh:mm:ss.ffffff``, which sorts as text), ``cents`` (signed amount in cents) and
+``haystack`` (casefolded text the filter's words are looked up in).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+from typing import Any
+
+from bunqtui.api.models import MonetaryAccount, Payment
+from bunqtui.store.files import FILE_MODE, ensure_private_dir
+
+SCHEMA_VERSION = 1
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # bunq's, in UTC: sorts as text
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS account_lists (
+    identity TEXT PRIMARY KEY,
+    fetched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS accounts (
+    identity TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    PRIMARY KEY (identity, id)
+);
+CREATE TABLE IF NOT EXISTS payments (
+    identity TEXT NOT NULL,
+    account_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    created TEXT,
+    cents INTEGER NOT NULL,
+    haystack TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    PRIMARY KEY (identity, account_id, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS payments_by_time ON payments (created DESC, id DESC);
+CREATE TABLE IF NOT EXISTS segments (
+    identity TEXT NOT NULL,
+    account_id INTEGER NOT NULL,
+    covered_lo INTEGER NOT NULL,  -- 0: the account's oldest payment is cached
+    covered_hi INTEGER,           -- NULL: nothing covered yet at the top (empty account)
+    last_synced TEXT NOT NULL,
+    PRIMARY KEY (identity, account_id)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """What is cached of one account's payments."""
+
+    count: int
+    covered_lo: int
+    covered_hi: int | None
+    newest_id: int | None
+    oldest_id: int | None
+    newest_created: dt.datetime | None
+    oldest_created: dt.datetime | None
+    last_synced: dt.datetime
+
+    @property
+    def complete(self) -> bool:
+        return self.covered_lo == 0
+
+
+def _cents(value: Decimal) -> int:
+    return int(value.scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def _stamp(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).strftime(TIME_FORMAT) if value is not None else None
+
+
+def _parse_stamp(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return dt.datetime.strptime(value, TIME_FORMAT).replace(tzinfo=dt.UTC)
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def payment_from_row(raw: str) -> Payment:
+    return Payment.from_json(json.loads(raw))
+
+
+class Cache:
+    """``Cache(path, haystack)``; every method is synchronous and safe to call from any thread.
+
+    ``haystack(payment)`` gives the text searched for a payment (the filter language's, so
+    the SQL search and the in-memory filter agree).
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        haystack: Callable[[Payment], str],
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.path = path
+        self._haystack = haystack
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
+
+    # --- connection ---------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        ensure_private_dir(self.path.parent)
+        # create the file 0600 before SQLite does (it would honour the umask); -wal/-shm copy it
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        os.close(fd)
+        if self.path.stat().st_mode & 0o077:
+            os.chmod(self.path, FILE_MODE)
+        db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, SCHEMA_VERSION):
+                # a cache from an incompatible version is only a cache: start again
+                db.executescript(
+                    "DROP TABLE IF EXISTS payments; DROP TABLE IF EXISTS segments;"
+                    "DROP TABLE IF EXISTS accounts; DROP TABLE IF EXISTS account_lists;"
+                )
+            db.executescript(_SCHEMA)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = self._open()
+        return self._db
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, taken before reading so another process cannot interleave."""
+        with self._lock:
+            db = self.db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self.db.execute(sql, params).fetchall()
+
+    # --- accounts -----------------------------------------------------------------------------
+
+    def accounts(self, identity: str) -> list[MonetaryAccount] | None:
+        """The cached account list in bunq's order, or None if it was never fetched."""
+        with self._lock:
+            listed = self.db.execute(
+                "SELECT 1 FROM account_lists WHERE identity = ?", (identity,)
+            ).fetchone()
+            if listed is None:
+                return None
+            rows = self.db.execute(
+                "SELECT kind, raw FROM accounts WHERE identity = ? ORDER BY position", (identity,)
+            ).fetchall()
+        return [MonetaryAccount.from_json(json.loads(raw), kind) for kind, raw in rows]
+
+    def put_accounts(self, identity: str, accounts: Iterable[MonetaryAccount]) -> None:
+        rows = [(identity, a.id, i, a.kind, _dumps(a.raw)) for i, a in enumerate(accounts)]
+        with self._write() as db:
+            db.execute("DELETE FROM accounts WHERE identity = ?", (identity,))
+            db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?, ?)", rows)
+            db.execute(
+                "INSERT OR REPLACE INTO account_lists VALUES (?, ?)",
+                (identity, _stamp(self._clock())),
+            )
+
+    # --- payments -----------------------------------------------------------------------------
+
+    def segment(self, identity: str, account_id: int) -> Segment | None:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT covered_lo, covered_hi, last_synced FROM segments"
+                " WHERE identity = ? AND account_id = ?",
+                (identity, account_id),
+            ).fetchone()
+            if row is None:
+                return None
+            count, newest, oldest = self.db.execute(
+                "SELECT COUNT(*), MAX(id), MIN(id) FROM payments"
+                " WHERE identity = ? AND account_id = ?",
+                (identity, account_id),
+            ).fetchone()
+            created = {}
+            for which, pid in (("newest", newest), ("oldest", oldest)):
+                if pid is not None:
+                    created[which] = self.db.execute(
+                        "SELECT created FROM payments"
+                        " WHERE identity = ? AND account_id = ? AND id = ?",
+                        (identity, account_id, pid),
+                    ).fetchone()[0]
+        return Segment(
+            count=count,
+            covered_lo=row[0],
+            covered_hi=row[1],
+            newest_id=newest,
+            oldest_id=oldest,
+            newest_created=_parse_stamp(created.get("newest")),
+            oldest_created=_parse_stamp(created.get("oldest")),
+            last_synced=_parse_stamp(row[2]) or self._clock(),
+        )
+
+    def store_page(
+        self,
+        identity: str,
+        account_id: int,
+        items: Sequence[Payment],
+        *,
+        lo: int,
+        hi: int | None,
+    ) -> bool:
+        """Store a page that holds *every* payment of the account with lo ≤ id ≤ hi
+        (``hi`` None: up to the newest at fetch time; ``lo`` 0: back to the oldest).
+
+        Merged only when it overlaps or touches the covered range (or nothing is cached
+        yet); returns False, storing nothing, when it would leave a gap.
+        """
+        ids = [p.id for p in items]
+        top = max(ids) if ids else None
+        page_hi = hi if hi is not None else top
+        rows = [
+            (
+                identity,
+                account_id,
+                p.id,
+                _stamp(p.created),
+                _cents(p.amount.value),
+                self._haystack(p),
+                _dumps(p.raw),
+            )
+            for p in items
+        ]
+        with self._write() as db:
+            row = db.execute(
+                "SELECT covered_lo, covered_hi FROM segments WHERE identity = ? AND account_id = ?",
+                (identity, account_id),
+            ).fetchone()
+            if row is None or row[1] is None:
+                # nothing cached yet, or an account that had no payments: take the page
+                new_lo, new_hi = lo, page_hi
+            else:
+                old_lo, old_hi = row
+                if lo > old_hi + 1 or (hi is not None and hi + 1 < old_lo):
+                    return False  # a gap between the page and what is cached
+                new_lo = min(old_lo, lo)
+                new_hi = max(old_hi, page_hi) if page_hi is not None else old_hi
+            db.executemany("INSERT OR REPLACE INTO payments VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            db.execute(
+                "INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?)",
+                (identity, account_id, new_lo, new_hi, _stamp(self._clock())),
+            )
+        return True
+
+    def touch(self, identity: str, account_id: int) -> None:
+        """Record that the account was checked just now (nothing new)."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE segments SET last_synced = ? WHERE identity = ? AND account_id = ?",
+                (_stamp(self._clock()), identity, account_id),
+            )
+
+    def payments(
+        self, identity: str, account_id: int, *, offset: int = 0, limit: int = 200
+    ) -> list[Payment]:
+        rows = self._read(
+            "SELECT raw FROM payments WHERE identity = ? AND account_id = ?"
+            " ORDER BY id DESC LIMIT ? OFFSET ?",
+            (identity, account_id, limit, offset),
+        )
+        return [payment_from_row(raw) for (raw,) in rows]
+
+    def payment_count(self, identity: str, account_id: int) -> int:
+        return self._read(
+            "SELECT COUNT(*) FROM payments WHERE identity = ? AND account_id = ?",
+            (identity, account_id),
+        )[0][0]
+
+    def search(
+        self,
+        where: str,
+        params: Sequence[Any],
+        *,
+        identity: str | None = None,
+        account_id: int | None = None,
+        limit: int = 500,
+    ) -> list[Payment]:
+        """Payments matching the SQL condition ``where`` (over the search columns), newest
+        first; optionally within one identity and account."""
+        clauses, args = [where or "1"], list(params)
+        if identity is not None:
+            clauses.append("identity = ?")
+            args.append(identity)
+        if account_id is not None:
+            clauses.append("account_id = ?")
+            args.append(account_id)
+        args.append(limit)
+        rows = self._read(
+            f"SELECT raw FROM payments WHERE {' AND '.join(f'({c})' for c in clauses)}"  # noqa: S608
+            " ORDER BY created DESC, id DESC LIMIT ?",
+            args,
+        )
+        return [payment_from_row(raw) for (raw,) in rows]
+
+    # --- forgetting ---------------------------------------------------------------------------
+
+    def forget(self, identity: str) -> None:
+        """Delete everything cached for an identity (a disconnected user)."""
+        with self._write() as db:
+            for table in ("payments", "segments", "accounts", "account_lists"):
+                db.execute(f"DELETE FROM {table} WHERE identity = ?", (identity,))  # noqa: S608
+        with self._lock:
+            # the deleted rows' pages are reused, not left readable in the file's free space
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def identities(self) -> list[str]:
+        rows = self._read("SELECT identity FROM account_lists UNION SELECT identity FROM segments")
+        return sorted(r[0] for r in rows)
