@@ -7,6 +7,7 @@ sessions are opened on the provider's installation with their access token (§8.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -22,8 +23,12 @@ from bunqtui.api.errors import BunqError
 from bunqtui.api.models import MonetaryAccount, Payment, User, UserApiKey
 from bunqtui.api.oauth import AuthorizationRequest, exchange_code
 from bunqtui.config import Profile
+from bunqtui.core import sync as _sync
 from bunqtui.core.errors import ConfigError, NotConnectedError
+from bunqtui.core.query import PaymentFilter, haystack
+from bunqtui.core.sync import Progress, SyncStatus
 from bunqtui.plugins.connector import OAUTH_CLIENT, Connector
+from bunqtui.store.cache import Cache
 from bunqtui.store.files import atomic_write
 
 if TYPE_CHECKING:
@@ -65,6 +70,8 @@ class ProfileSession:
         self.info: ProfileInfo = workspace._info(profile)
         self._clients: dict[str, BunqClient] = {}
         self._pending: dict[str, AuthorizationRequest] = {}
+        self._cache: Cache | None = None
+        self._syncs: dict[tuple[str, int], asyncio.Lock] = {}
 
     async def __aenter__(self) -> ProfileSession:
         return self
@@ -77,6 +84,8 @@ class ProfileSession:
             await client.aclose()
         self._clients.clear()
         await self._http.aclose()
+        if self._cache is not None:
+            self._cache.close()
 
     # --- identities -------------------------------------------------------------------------
 
@@ -170,14 +179,84 @@ class ProfileSession:
         return user
 
     async def accounts(self, identity: Identity) -> list[MonetaryAccount]:
-        return await (await self._client(identity)).list_monetary_accounts()
+        """One request; the answer replaces the cached list."""
+        found = await (await self._client(identity)).list_monetary_accounts()
+        self.cache.put_accounts(self._cache_key(identity), found)
+        return found
 
     async def payments(
         self, identity: Identity, account_id: int, *, older_id: int | None = None, count: int = 200
     ) -> PaymentPage:
+        """One page from bunq (1 request), also cached when it joins what is cached."""
         client = await self._client(identity)
         page = await client.list_payments(None, account_id, count=count, older_id=older_id)
+        _sync.store_page(self.cache, self._cache_key(identity), account_id, page, older_id=older_id)
         return PaymentPage(list(page.items), page.older_id if page.has_older else None)
+
+    # --- the local cache (reads are synchronous and never ask bunq) ---------------------------
+
+    @property
+    def cache(self) -> Cache:
+        if self._cache is None:
+            self._cache = Cache(self.workspace.cache_path(self.profile.name), haystack)
+        return self._cache
+
+    def _cache_key(self, identity: Identity) -> str:
+        if identity.kind == "self":
+            # keyed by bunq's user id too: a profile set up again with another key starts afresh
+            ctx = self.env.own_context()
+            return f"self:{ctx.user_id}" if ctx is not None and ctx.user_id else "self"
+        return identity.key
+
+    def cached_accounts(self, identity: Identity) -> list[MonetaryAccount] | None:
+        """The accounts as last fetched (no request); None if never fetched."""
+        return self.cache.accounts(self._cache_key(identity))
+
+    def cached_payments(
+        self, identity: Identity, account_id: int, *, offset: int = 0, limit: int = 200
+    ) -> list[Payment]:
+        """Cached payments, newest first (no request)."""
+        return self.cache.payments(
+            self._cache_key(identity), account_id, offset=offset, limit=limit
+        )
+
+    def cached_payment_count(self, identity: Identity, account_id: int) -> int:
+        return self.cache.payment_count(self._cache_key(identity), account_id)
+
+    def sync_status(self, identity: Identity, account_id: int) -> SyncStatus:
+        return _sync.status(self.cache, self._cache_key(identity), account_id)
+
+    async def refresh_payments(self, identity: Identity, account_id: int) -> int:
+        """Fetch payments newer than the cached ones (1 request unless > 200 are new; the
+        first time, the newest 200); returns how many were new."""
+        client = await self._client(identity)
+        return await _sync.refresh(client, self.cache, self._cache_key(identity), account_id)
+
+    async def sync_payments(
+        self, identity: Identity, account_id: int, progress: Progress | None = None
+    ) -> SyncStatus:
+        """The account's whole history into the cache, 200 per request, paced at bunq's GET
+        limit; resumes an interrupted sync. ``progress(fetched, status)`` after each page."""
+        key = self._cache_key(identity)
+        lock = self._syncs.setdefault((key, account_id), asyncio.Lock())
+        async with lock:  # a second sync of the same account waits, then finds it done
+            client = await self._client(identity)
+            return await _sync.sync(client, self.cache, key, account_id, progress)
+
+    def search_payments(
+        self,
+        query: str,
+        *,
+        identity: Identity | None = None,
+        account_id: int | None = None,
+        limit: int = 500,
+    ) -> list[Payment]:
+        """Cached payments matching the filter language of bunqtui.core.query, newest first
+        (no request); across all identities and accounts unless narrowed. QueryError (a
+        ConfigError and a ValueError) for a malformed query."""
+        where, params = PaymentFilter.parse(query).sql()
+        key = self._cache_key(identity) if identity is not None else None
+        return self.cache.search(where, params, identity=key, account_id=account_id, limit=limit)
 
     async def payment(self, identity: Identity, account_id: int, payment_id: int) -> Payment:
         return await (await self._client(identity)).get_payment(None, account_id, payment_id)
@@ -264,7 +343,7 @@ class ProfileSession:
         return identity
 
     async def disconnect(self, local_id: int) -> None:
-        """Delete the user's bunq session and every secret kept for it."""
+        """Delete the user's bunq session, every secret kept for it and its cached data."""
         identity = self.identity(local_id)
         record = self.env.connected_users().get(local_id)
         if record is not None and record.context:
@@ -275,6 +354,7 @@ class ProfileSession:
         if client is not None:
             await client.aclose()
         self.env.connected_users().remove(local_id)
+        self.cache.forget(self._cache_key(identity))
 
     # --- sandbox and export -----------------------------------------------------------------
 
@@ -311,4 +391,5 @@ __all__ = [
     "Identity",
     "PaymentPage",
     "ProfileSession",
+    "SyncStatus",
 ]

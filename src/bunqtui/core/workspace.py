@@ -283,3 +283,19 @@ class Workspace:
 
     def delete_profile_secrets(self, name: str) -> None:
         self.secrets.delete(name)
+        self.delete_profile_cache(name)
+
+    # --- the local cache --------------------------------------------------------------------
+
+    def cache_path(self, profile: str) -> Path:
+        """``<data dir>/cache/<profile>.sqlite3`` (0600 in a 0700 directory)."""
+        try:
+            check_profile_name(profile)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        return self.paths.data_dir / "cache" / f"{profile}.sqlite3"
+
+    def delete_profile_cache(self, name: str) -> None:
+        path = self.cache_path(name)
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
