@@ -34,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run offline against the bundled bunq emulator, in a temporary home",
     )
+    parser.add_argument(
+        "--profile",
+        dest="ui_profile",
+        help="the profile the terminal UI opens (default: the default profile)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)

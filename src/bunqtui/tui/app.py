@@ -1,0 +1,270 @@
+"""The bunqtui Textual app: profiles as modes, one error handler, keymap and theme from config.
+
+Each profile gets its own Textual mode (its own screen stack, starting at its accounts), so
+switching profile — API key ↔ PSD2 — happens in place and coming back finds the screens as
+they were. Every network call runs in a worker; :meth:`BunqApp.report_error` is the one place
+a failed worker becomes a notification (or a modal when the user must act).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from bunqtui.core import ProfileInfo, ProfileSession, Workspace
+from bunqtui.tui.errors import ONLINE, ErrorReport, describe
+
+if TYPE_CHECKING:
+    from bunqtui.cli.demo import DemoInfo
+
+NETWORK_GROUP_PREFIX = "bunq"  # workers in groups named bunq-… talk to bunq
+
+
+class BunqApp(App[None]):
+    TITLE = "bunqtui"
+    CSS_PATH = "app.tcss"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-narrow"),
+        (96, "-wide"),
+        (120, "-xwide"),
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("p", "profiles", "Profiles", id="app.profiles"),
+    ]
+
+    connection: reactive[str] = reactive(ONLINE)
+
+    def __init__(
+        self,
+        workspace: Workspace | None = None,
+        *,
+        profile: str | None = None,
+        demo: DemoInfo | None = None,
+        started: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace or Workspace.load()
+        self.initial_profile = profile
+        self.demo = demo
+        self.sessions: dict[str, ProfileSession] = {}
+        self.profile_name: str | None = None
+        self._profile_modes: set[str] = set()
+        self.started = started if started is not None else time.perf_counter()
+        self.ready_seconds: float | None = None  # start → first accounts on screen
+        self.last_error: ErrorReport | None = None
+
+    # --- start-up ---------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._apply_ui_settings()
+        for name, problem in self.workspace.plugin_problems():
+            self.notify(problem, title=f"Plugin {name} not loaded", severity="warning")
+        profiles = self.workspace.profiles()
+        if not profiles:
+            self.action_new_profile(first_run=True)
+            return
+        names = [p.name for p in profiles]
+        wanted = self.initial_profile or self.workspace.default_profile() or names[0]
+        self.switch_profile(wanted if wanted in names else names[0])
+
+    def _apply_ui_settings(self) -> None:
+        settings = self.workspace.ui_settings or {}
+        theme = settings.get("theme")
+        if theme is not None:
+            if isinstance(theme, str) and theme in self.available_themes:
+                self.theme = theme
+            else:
+                known = ", ".join(sorted(self.available_themes))
+                self.notify(
+                    f"[ui] theme = {theme!r} is not a theme; using {self.theme}. Themes: {known}",
+                    title="config.toml",
+                    severity="warning",
+                    markup=False,
+                )
+        keys = settings.get("keys")
+        if keys is None:
+            return
+        if not isinstance(keys, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in keys.items()
+        ):
+            self.notify(
+                '[ui.keys] must map binding ids to keys, e.g. "app.quit" = "ctrl+q"',
+                title="config.toml",
+                severity="warning",
+                markup=False,
+            )
+            return
+        from bunqtui.tui.keys import binding_ids
+
+        unknown = sorted(set(keys) - set(binding_ids()))
+        if unknown:
+            self.notify(
+                f"[ui.keys] has unknown binding ids: {', '.join(unknown)} (see ? for the ids)",
+                title="config.toml",
+                severity="warning",
+                markup=False,
+            )
+        self.set_keymap({k: v for k, v in keys.items() if k not in unknown})
+
+    # --- profiles ---------------------------------------------------------------------------
+
+    def session(self, name: str) -> ProfileSession:
+        """The open session of a profile (opened once, closed when the app ends)."""
+        session = self.sessions.get(name)
+        if session is None:
+            session = self.sessions[name] = self.workspace.open(name)
+        return session
+
+    def profile_info(self, name: str) -> ProfileInfo | None:
+        return next((p for p in self.workspace.profiles() if p.name == name), None)
+
+    def switch_profile(self, name: str) -> None:
+        """Show the profile's own screen stack (created on first use)."""
+        from bunqtui.tui.screens.accounts import AccountsScreen
+
+        mode = f"profile:{name}"
+        if mode not in self._profile_modes:
+            self.add_mode(mode, partial(AccountsScreen, name))
+            self._profile_modes.add(mode)
+        self.profile_name = name
+        self.switch_mode(mode)
+
+    async def forget_session(self, name: str) -> None:
+        """After a profile was set up again: reopen its session so it uses the new login."""
+        session = self.sessions.pop(name, None)
+        if session is not None:
+            await session.aclose()
+
+    async def on_unmount(self) -> None:
+        for session in list(self.sessions.values()):
+            await session.aclose()
+        self.sessions.clear()
+
+    # --- errors: the one place --------------------------------------------------------------
+
+    def report_error(self, exc: BaseException) -> ErrorReport:
+        from bunqtui.tui.screens.dialogs import ErrorModal
+
+        report = describe(exc)
+        self.last_error = report
+        if report.connection:
+            self.connection = report.connection
+        if report.must_act:
+            top = self.screen
+            if not (isinstance(top, ErrorModal) and top.report == report):
+                self.push_screen(ErrorModal(report))
+        else:
+            self.notify(
+                report.text, title=report.title, severity=report.severity, timeout=10, markup=False
+            )
+        return report
+
+    def worker_state_changed(self, worker: Worker[Any], state: WorkerState) -> None:
+        """Called for every worker of every screen (see screens.base)."""
+        if state == WorkerState.ERROR and worker.error is not None:
+            self.report_error(worker.error)
+        elif state == WorkerState.SUCCESS and (worker.group or "").startswith(NETWORK_GROUP_PREFIX):
+            self.connection = ONLINE
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.worker_state_changed(event.worker, event.state)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from bunqtui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_profiles(self) -> None:
+        from bunqtui.tui.screens.profiles import ProfilesScreen
+
+        if isinstance(self.screen, ProfilesScreen):
+            return
+        self.push_screen(ProfilesScreen(self.workspace.profiles(), self.profile_name))
+
+    def action_new_profile(self, first_run: bool = False) -> None:
+        from bunqtui.tui.screens.setup import SetupScreen
+
+        def done(info: ProfileInfo | None) -> None:
+            if info is None:
+                if first_run:
+                    self.exit()
+                return
+            self.call_later(self._after_setup, info)
+
+        emulator_url = self.demo.base_url if self.demo else None
+        self.push_screen(
+            SetupScreen(self.workspace, first_run=first_run, emulator_url=emulator_url), done
+        )
+
+    async def _after_setup(self, info: ProfileInfo) -> None:
+        if info.name in self.sessions:
+            await self.forget_session(info.name)
+            from bunqtui.tui.screens.accounts import AccountsScreen
+
+            for screen in self._all_screens():
+                if isinstance(screen, AccountsScreen) and screen.profile == info.name:
+                    screen.reload()
+        self.notify(f"Profile {info.name} is ready.", title="Setup")
+        self.switch_profile(info.name)
+
+    def _all_screens(self) -> Iterable[Screen[Any]]:
+        for stack in self._screen_stacks.values():
+            yield from stack
+
+    def action_connect_user(self, profile: str | None = None) -> None:
+
+        name = profile or self.profile_name
+        if name is None:
+            return
+        if name != self.profile_name:
+            self.switch_profile(name)
+        self.call_later(self._connect_on_accounts, name)
+
+    def _connect_on_accounts(self, name: str) -> None:
+        from bunqtui.tui.screens.accounts import AccountsScreen
+
+        for screen in self._all_screens():
+            if isinstance(screen, AccountsScreen) and screen.profile == name:
+                screen.action_connect()
+                return
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The command palette: every action bound on this screen, plus those without a key."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = {"quit"}
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            display = self.get_key_display(binding)
+            yield SystemCommand(
+                binding.description,
+                f"key {display}" + (f" · binding id {binding.id}" if binding.id else ""),
+                partial(self.run_action, binding.action, active.node),
+            )
+        yield SystemCommand(
+            "New profile", "Set up a profile (API key, PSD2, …)", self.action_new_profile
+        )
+        if "profiles" not in seen:
+            yield SystemCommand("Profiles", "Switch profile", self.action_profiles)
+        session = self.sessions.get(self.profile_name or "")
+        if session is not None and session.can_connect() and "connect" not in seen:
+            yield SystemCommand(
+                "Connect a bunq user",
+                "QR login (OAuth) into this profile",
+                self.action_connect_user,
+            )

@@ -1,0 +1,107 @@
+"""How money, times, accounts and payments read on screen (pure functions, no Textual)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from rich.text import Text
+
+from bunqtui.core import MonetaryAccount, Payment
+from bunqtui.core.session import Identity
+
+SPARK_LEVELS = "▁▂▃▄▅▆▇█"
+
+ACCOUNT_KINDS = {
+    "MonetaryAccountBank": "Bank",
+    "MonetaryAccountSavings": "Savings",
+    "MonetaryAccountJoint": "Joint",
+    "MonetaryAccountExternal": "External",
+    "MonetaryAccountExternalSavings": "Ext. savings",
+    "MonetaryAccountInvestment": "Investment",
+    "MonetaryAccountCard": "Card",
+    "MonetaryAccountLight": "Light",
+}
+
+
+def money(value: Decimal | None, currency: str | None = "") -> str:
+    """``1234.5, "EUR"`` → ``1,234.50 EUR``; thousands separated so balances line up."""
+    if value is None:
+        return "—"
+    return f"{value:,.2f} {currency or ''}".rstrip()
+
+
+def signed_money(value: Decimal, currency: str | None = "") -> Text:
+    """An amount coloured by sign: money in green, money out red."""
+    text = money(value, currency)
+    if value > 0:
+        return Text("+" + text, style="green")
+    if value < 0:
+        return Text(text, style="red")
+    return Text(text)
+
+
+def local_time(when: dt.datetime | None) -> str:
+    """bunq's UTC timestamp shown in the machine's local time zone."""
+    if when is None:
+        return "—"
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def local_time_full(when: dt.datetime | None) -> str:
+    if when is None:
+        return "—"
+    local = when.astimezone()
+    shown = f"{local:%Y-%m-%d %H:%M:%S %Z}"
+    if local.utcoffset() == dt.timedelta(0):
+        return shown
+    return f"{shown} ({when.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC)"
+
+
+def account_kind(kind: str) -> str:
+    return ACCOUNT_KINDS.get(kind, kind.removeprefix("MonetaryAccount") or kind)
+
+
+def counterparty(payment: Payment) -> str:
+    party = payment.counterparty_alias
+    if party is None:
+        return "—"
+    return party.display_name or party.iban or "—"
+
+
+def sparkline(values: Sequence[Decimal], width: int = 8) -> str:
+    """Values (oldest first) as ``width`` block characters: the last value in each bucket."""
+    if not values:
+        return ""
+    if len(values) > width:
+        step = len(values) / width
+        values = [values[min(len(values) - 1, int((i + 1) * step) - 1)] for i in range(width)]
+    low, high = min(values), max(values)
+    span = high - low
+    top = len(SPARK_LEVELS) - 1
+    if span == 0:
+        return SPARK_LEVELS[top // 2] * len(values)
+    return "".join(SPARK_LEVELS[int((v - low) / span * top)] for v in values)
+
+
+def balance_history(payments: Sequence[Payment]) -> list[Decimal]:
+    """Balances after each payment, oldest first (bunq lists newest first)."""
+    return [p.balance_after.value for p in reversed(payments) if p.balance_after is not None]
+
+
+def totals(accounts: Sequence[MonetaryAccount]) -> dict[str, Decimal]:
+    """The sum of balances per currency (closed accounts left out)."""
+    sums: dict[str, Decimal] = {}
+    for account in accounts:
+        if account.balance is None or (account.status or "ACTIVE") != "ACTIVE":
+            continue
+        currency = account.balance.currency
+        sums[currency] = sums.get(currency, Decimal(0)) + account.balance.value
+    return sums
+
+
+def identity_label(identity: Identity) -> str:
+    if identity.kind == "self":
+        return f"{identity.label} (you)"
+    return f"{identity.label} (#{identity.local_id})"

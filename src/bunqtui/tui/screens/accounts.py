@@ -1,0 +1,364 @@
+"""Accounts: the identities on the left, the selected identity's accounts on the right.
+
+Loading is three workers, each cancelling its predecessor: identities, then the accounts of
+the highlighted identity, then one page of payments per account for its balance sparkline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from decimal import Decimal
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from bunqtui.core import Identity, MonetaryAccount, ProfileSession
+from bunqtui.tui.formatting import (
+    account_kind,
+    balance_history,
+    identity_label,
+    money,
+    sparkline,
+    totals,
+)
+from bunqtui.tui.screens.base import BunqScreen, environment_label
+from bunqtui.tui.screens.dialogs import ConfirmModal, InputModal, check_amount
+from bunqtui.tui.widgets.lists import VimDataTable, VimOptionList
+from bunqtui.tui.widgets.status import StatusBar
+
+SPARK_PAGE = 100  # payments fetched per account for its sparkline
+SPARK_WIDTH = 6
+TOP_UP_LIMIT = Decimal("500")  # Sugar Daddy gives at most €500 per request
+
+
+class AccountsTable(VimDataTable):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Payments", id="accounts.open"),
+    ]
+
+
+class AccountsScreen(BunqScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "refresh", "Refresh", id="accounts.refresh"),
+        Binding("n", "connect", "Connect user", id="accounts.connect"),
+        Binding("x", "disconnect", "Disconnect", id="accounts.disconnect"),
+        Binding("t", "top_up", "Top up", id="accounts.top-up"),
+    ]
+
+    def __init__(self, profile: str) -> None:
+        super().__init__()
+        self.profile = profile
+        self.session: ProfileSession | None = None
+        self.identities: list[Identity] = []
+        self.identity: Identity | None = None
+        self.accounts: list[MonetaryAccount] = []
+        self._select_key: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="accounts-main"):
+            with Vertical(id="identities-pane"):
+                yield Label("Identities", classes="pane-title")
+                yield VimOptionList(id="identities")
+            with Vertical(id="accounts-pane"):
+                yield Label("Accounts", id="accounts-title", classes="pane-title")
+                yield AccountsTable(id="accounts")
+                yield Static("", id="accounts-empty", classes="empty")
+                yield Static("", id="totals")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(AccountsTable)
+        # widths follow the content, so 100 columns hold everything without scrolling
+        table.add_column("Type", key="type")
+        table.add_column("Description", key="description")
+        table.add_column("IBAN", key="iban")
+        table.add_column(Text("Balance", justify="right"), key="balance", width=15)
+        table.add_column("Status", key="status")
+        table.add_column("Trend", key="trend", width=SPARK_WIDTH)
+        self.query_one("#accounts-empty").display = False
+        self.reload()
+
+    def reload(self) -> None:
+        """(Re)open the profile's session and load everything."""
+        info = self.bunq.profile_info(self.profile)
+        where = self.profile
+        if info is not None:
+            title = next(
+                (c.title for c in self.bunq.workspace.connectors() if c.name == info.connector),
+                info.connector,
+            )
+            place = environment_label(info.environment, info.base_url)
+            where = f"{info.name}  ·  {title}  ·  {place}"
+        self.query_one(StatusBar).set_where(where)
+        try:
+            self.session = self.bunq.session(self.profile)
+        except Exception as exc:  # an unknown or broken profile: say so, keep the app
+            self.session = None
+            self.bunq.report_error(exc)
+            return
+        self.load_identities()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    @work(group="bunq-identities", exclusive=True, exit_on_error=False)
+    async def load_identities(self) -> None:
+        assert self.session is not None
+        self.identities = await self.session.identities()
+        options = self.query_one("#identities", OptionList)
+        options.clear_options()
+        options.add_options(Option(identity_label(i), id=i.key) for i in self.identities)
+        self.refresh_bindings()
+        if not self.identities:
+            self.identity = None
+            self._show_accounts([])
+            self._empty(
+                "No connected users yet. Press n to connect one by QR login."
+                if self.session.can_connect()
+                else "This profile has no identities."
+            )
+            return
+        keys = [i.key for i in self.identities]
+        wanted = self._select_key if self._select_key in keys else None
+        if wanted is None and self.identity is not None and self.identity.key in keys:
+            wanted = self.identity.key
+        index = keys.index(wanted) if wanted else 0
+        self._select_key = None
+        options.highlighted = index
+        # highlighting posts OptionHighlighted, which loads the accounts; make sure it does
+        # when the same index was already highlighted before the list was rebuilt
+        self._select_identity(self.identities[index])
+
+    def _select_identity(self, identity: Identity) -> None:
+        if self.identity == identity and self.accounts and self._loaded_for == identity.key:
+            return
+        self.identity = identity
+        self.refresh_bindings()
+        self.load_accounts(identity)
+
+    _loaded_for: str | None = None
+
+    def _showing(self, identity: Identity) -> bool:
+        """Still the selected identity (by key: its label may have been learnt meanwhile)?"""
+        return self.identity is not None and self.identity.key == identity.key
+
+    @on(OptionList.OptionHighlighted, "#identities")
+    def _identity_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        identity = next((i for i in self.identities if i.key == event.option.id), None)
+        if identity is not None:
+            self._select_identity(identity)
+
+    @on(OptionList.OptionSelected, "#identities")
+    def _identity_chosen(self) -> None:
+        self.query_one(AccountsTable).focus()
+
+    @work(group="bunq-accounts", exclusive=True, exit_on_error=False)
+    async def load_accounts(self, identity: Identity) -> None:
+        assert self.session is not None
+        self.query_one("#accounts-title", Label).update(f"{identity.label} — loading…")
+        accounts = await self.session.accounts(identity)
+        if not self._showing(identity):
+            return  # the user moved on meanwhile
+        first_load = self._loaded_for is None
+        self._loaded_for = identity.key
+        self._show_accounts(accounts)
+        if first_load and accounts and not isinstance(self.focused, AccountsTable):
+            self.query_one(AccountsTable).focus()
+        if self.bunq.ready_seconds is None:
+            self.bunq.ready_seconds = time.perf_counter() - self.bunq.started
+        self.load_sparklines(identity, accounts)
+        if identity.kind == "self" and identity.label.startswith("user "):
+            await self._learn_own_name(identity)
+
+    async def _learn_own_name(self, identity: Identity) -> None:
+        assert self.session is not None
+        user = await self.session.user(identity)
+        if user.display_name:
+            named = Identity(identity.key, user.display_name, identity.kind, identity.local_id)
+            self.identities = [named if i.key == identity.key else i for i in self.identities]
+            self.identity = named
+            options = self.query_one("#identities", OptionList)
+            options.replace_option_prompt(identity.key, identity_label(named))
+            self._title()
+
+    @work(group="bunq-sparklines", exclusive=True, exit_on_error=False)
+    async def load_sparklines(self, identity: Identity, accounts: list[MonetaryAccount]) -> None:
+        assert self.session is not None
+        table = self.query_one(AccountsTable)
+        for account in accounts:
+            page = await self.session.payments(identity, account.id, count=SPARK_PAGE)
+            if not self._showing(identity):
+                return
+            line = sparkline(balance_history(page.items), SPARK_WIDTH)
+            if str(account.id) in table.rows:
+                table.update_cell(str(account.id), "trend", Text(line, style="cyan"))
+
+    # --- showing ----------------------------------------------------------------------------
+
+    def _empty(self, message: str) -> None:
+        empty = self.query_one("#accounts-empty", Static)
+        empty.update(message)
+        empty.display = bool(message)
+        self.query_one(AccountsTable).display = not message
+
+    def _title(self) -> None:
+        label = self.query_one("#accounts-title", Label)
+        if self.identity is None:
+            label.update("Accounts")
+        else:
+            count = len(self.accounts)
+            label.update(f"{self.identity.label} — {count} account{'s' * (count != 1)}")
+
+    def _show_accounts(self, accounts: list[MonetaryAccount]) -> None:
+        table = self.query_one(AccountsTable)
+        selected = self.selected_account()
+        self.accounts = accounts
+        table.clear()
+        for account in accounts:
+            balance = account.balance
+            table.add_row(
+                account_kind(account.kind),
+                account.description or "—",
+                account.iban or "—",
+                Text(money(balance.value, balance.currency) if balance else "—", justify="right"),
+                (account.status or "").capitalize(),
+                "",
+                key=str(account.id),
+            )
+        if selected is not None and str(selected.id) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(selected.id)))
+        sums = totals(accounts)
+        self.query_one("#totals", Static).update(
+            Text.assemble(
+                ("Total  ", "bold"),
+                "   ".join(money(value, currency) for currency, value in sorted(sums.items())),
+            )
+            if sums
+            else ""
+        )
+        self._title()
+        if self.identity is not None:
+            self._empty("" if accounts else "No accounts.")
+        self.refresh_bindings()
+
+    def selected_account(self) -> MonetaryAccount | None:
+        table = self.query_one(AccountsTable)
+        if not self.accounts or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((a for a in self.accounts if str(a.id) == key), None)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#accounts")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from bunqtui.tui.screens.payments import PaymentsScreen
+
+        account = next((a for a in self.accounts if str(a.id) == event.row_key.value), None)
+        if account is not None and self.identity is not None and self.session is not None:
+            self.app.push_screen(PaymentsScreen(self.profile, self.session, self.identity, account))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        session = self.session
+        if action == "connect":
+            return session is not None and session.can_connect()
+        if action == "disconnect":
+            return self.identity is not None and self.identity.kind == "connected"
+        if action == "top_up":
+            return session is not None and session.is_sandbox() and bool(self.accounts)
+        return True
+
+    def action_refresh(self) -> None:
+        self._loaded_for = None
+        self.load_identities()
+
+    def action_connect(self) -> None:
+        from bunqtui.tui.screens.login import LoginScreen
+
+        if self.session is None or not self.session.can_connect():
+            return
+
+        def done(identity: Identity | None) -> None:
+            if identity is not None:
+                self._select_key = identity.key
+                self.notify(f"Connected {identity.label}.", title="QR login")
+                self.load_identities()
+
+        self.app.push_screen(LoginScreen(self.session, demo=self.bunq.demo), done)
+
+    def action_disconnect(self) -> None:
+        identity = self.identity
+        if identity is None or identity.kind != "connected" or identity.local_id is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.disconnect(identity)
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Disconnect {identity.label}? bunqtui deletes its session and token; "
+                "the user can connect again by QR login."
+            ),
+            answered,
+        )
+
+    @work(group="bunq-disconnect", exit_on_error=False)
+    async def disconnect(self, identity: Identity) -> None:
+        assert self.session is not None and identity.local_id is not None
+        await self.session.disconnect(identity.local_id)
+        self.notify(f"Disconnected {identity.label}.")
+        self.identity = None
+        self.load_identities()
+
+    def action_top_up(self) -> None:
+        account = self.selected_account()
+        if account is None or self.identity is None:
+            return
+        identity = self.identity
+
+        def entered(value: str | None) -> None:
+            if value:
+                self.top_up(identity, account, Decimal(value.replace(",", ".")))
+
+        self.app.push_screen(
+            InputModal(
+                "Top up from Sugar Daddy",
+                f"Request money for {account.description or account.iban} (sandbox, "
+                f"at most {TOP_UP_LIMIT:,.0f} EUR).",
+                value="100",
+                check=check_amount(TOP_UP_LIMIT),
+            ),
+            entered,
+        )
+
+    @work(group="bunq-top-up", exit_on_error=False)
+    async def top_up(self, identity: Identity, account: MonetaryAccount, amount: Decimal) -> None:
+        assert self.session is not None
+        before = account.balance.value if account.balance else Decimal(0)
+        await self.session.top_up(identity, account.id, amount)
+        self.notify(f"Asked Sugar Daddy for {money(amount, 'EUR')}…", title="Top up")
+        # Sugar Daddy answers the request a moment later: watch the balance change
+        for _ in range(20):
+            accounts = await self.session.accounts(identity)
+            now = next((a for a in accounts if a.id == account.id), None)
+            if now is not None and now.balance is not None and now.balance.value != before:
+                if self._showing(identity):
+                    self._show_accounts(accounts)
+                    self.load_sparklines(identity, accounts)
+                arrived = now.balance.value - before
+                self.notify(
+                    f"{money(arrived, now.balance.currency)} arrived on "
+                    f"{now.description or now.iban}.",
+                    title="Top up",
+                )
+                return
+            await asyncio.sleep(0.5)
+        self.notify("The money has not arrived yet; press r to refresh later.", title="Top up")

@@ -1,0 +1,107 @@
+"""One payment: every field bunq sent, readable, with a toggle to the raw JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Label, Static
+
+from bunqtui.core import MonetaryAccount, Payment
+from bunqtui.tui.formatting import counterparty, local_time_full, money, signed_money
+from bunqtui.tui.screens.base import BunqScreen
+from bunqtui.tui.widgets.status import StatusBar
+
+
+def _label(value: Any) -> str:
+    if not isinstance(value, dict):
+        return str(value)
+    name = value.get("display_name") or value.get("name") or ""
+    iban = value.get("iban") or ""
+    return " · ".join(part for part in (name, iban) if part) or json.dumps(value)
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dict) and set(value) >= {"value", "currency"}:
+        return f"{value['value']} {value['currency']}"
+    if isinstance(value, dict) and ("iban" in value or "display_name" in value):
+        return _label(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def field_table(payment: Payment) -> Table:
+    """The readable view: the important fields first, then every other field bunq sent."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    table.add_row("Amount", signed_money(payment.amount.value, payment.amount.currency))
+    table.add_row("Counterparty", counterparty(payment))
+    if payment.counterparty_alias and payment.counterparty_alias.iban:
+        table.add_row("Counterparty IBAN", payment.counterparty_alias.iban)
+    table.add_row("Description", payment.description or "—")
+    table.add_row("Created", local_time_full(payment.created))
+    after = payment.balance_after
+    table.add_row("Balance after", money(after.value, after.currency) if after else "—")
+    table.add_row("Type", " / ".join(t for t in (payment.type, payment.sub_type) if t) or "—")
+    table.add_row("Payment id", str(payment.id))
+    shown = {"amount", "counterparty_alias", "description", "created", "balance_after_mutation"}
+    shown |= {"type", "sub_type", "id"}
+    for key, value in payment.raw.items():
+        if key not in shown:
+            table.add_row(key.replace("_", " ").capitalize(), Text(_plain(value)))
+    return table
+
+
+def raw_json(payment: Payment) -> Syntax:
+    text = json.dumps(payment.raw, indent=2, ensure_ascii=False, sort_keys=False)
+    return Syntax(text, "json", theme="ansi_dark", word_wrap=True, background_color="default")
+
+
+class PaymentDetailScreen(BunqScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,backspace", "back", "Back", id="detail.back"),
+        Binding("r", "toggle_raw", "Raw JSON", id="detail.raw"),
+    ]
+
+    def __init__(self, payment: Payment, account: MonetaryAccount) -> None:
+        super().__init__()
+        self.payment = payment
+        self.account = account
+        self.show_raw = False
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield Label(self._title(), id="detail-title", classes="pane-title")
+        with VerticalScroll(id="detail-body"):
+            yield Static(field_table(self.payment), id="detail-fields")
+            yield Static(raw_json(self.payment), id="detail-raw")
+        yield Footer()
+
+    def _title(self) -> str:
+        where = self.account.description or self.account.iban or f"account {self.account.id}"
+        view = "raw JSON" if self.show_raw else "details"
+        return f"Payment {self.payment.id} on {where} — {view}"
+
+    def on_mount(self) -> None:
+        self.query_one(StatusBar).set_where("payment")
+        self.query_one("#detail-raw").display = False
+        self.query_one("#detail-body").focus()
+
+    def action_toggle_raw(self) -> None:
+        self.show_raw = not self.show_raw
+        self.query_one("#detail-raw").display = self.show_raw
+        self.query_one("#detail-fields").display = not self.show_raw
+        self.query_one("#detail-title", Label).update(self._title())
+
+    def action_back(self) -> None:
+        self.dismiss(None)

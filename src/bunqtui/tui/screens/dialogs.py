@@ -1,0 +1,193 @@
+"""Small modal dialogs that return a typed result through ``dismiss``."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from bunqtui.tui.errors import ErrorReport
+from bunqtui.tui.screens.base import BunqModal
+
+
+class ErrorModal(BunqModal[None]):
+    """An error the user must act on (bad API key, not logged in, unverifiable answer)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter", "close", "Close", id="dialog.close"),
+    ]
+
+    def __init__(self, report: ErrorReport) -> None:
+        super().__init__(classes="dialog-screen")
+        self.report = report
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog error-dialog"):
+            yield Label(self.report.title, classes="dialog-title")
+            yield Static(self.report.message, id="error-message", markup=False)
+            if self.report.hint:
+                yield Static(self.report.hint, id="error-hint", classes="hint", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("OK", variant="primary", id="ok")
+
+    @on(Button.Pressed, "#ok")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmModal(BunqModal[bool]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="dialog.yes"),
+        Binding("n,escape", "answer(False)", "No", id="dialog.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Yes (y)", variant="error", id="yes")
+                yield Button("No (n)", id="no")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class InputModal(BunqModal[str | None]):
+    """One line of input: a pasted URL, an amount… ``check`` returns an error text or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        prompt: str,
+        *,
+        value: str = "",
+        placeholder: str = "",
+        password: bool = False,
+        check: object = None,
+    ) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.prompt = prompt
+        self.value = value
+        self.placeholder = placeholder
+        self.password = password
+        self.check = check
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.prompt, markup=False)
+            yield Input(
+                self.value,
+                placeholder=self.placeholder,
+                password=self.password,
+                id="dialog-input",
+            )
+            yield Static("", id="dialog-error", classes="error-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("OK", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _submit(self) -> None:
+        value = self.query_one("#dialog-input", Input).value.strip()
+        problem = self.check(value) if callable(self.check) else None
+        if problem:
+            self.query_one("#dialog-error", Static).update(problem)
+            return
+        self.dismiss(value or None)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def check_amount(limit: Decimal) -> object:
+    def check(value: str) -> str | None:
+        try:
+            amount = Decimal(value.replace(",", "."))
+        except InvalidOperation:
+            return "Write an amount such as 100 or 25.50."
+        if not amount.is_finite() or amount <= 0 or amount > limit:
+            return f"Between 0.01 and {limit:,.2f}."
+        if amount != amount.quantize(Decimal("0.01")):
+            return "At most two decimals."
+        return None
+
+    return check
+
+
+class ExportModal(BunqModal[tuple[str, Path, bool] | None]):
+    """Choose exporter, file or folder, and whether to fetch the older pages first."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+    ]
+
+    def __init__(self, formats: list[str], folder: Path, shown: int, complete: bool) -> None:
+        super().__init__(classes="dialog-screen")
+        self.formats = formats
+        self.folder = folder
+        self.shown = shown
+        self.complete = complete
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Export payments", classes="dialog-title")
+            yield Static(
+                f"{self.shown:,} payments shown (the filter applies)."
+                + ("" if self.complete else " Older ones are not loaded yet."),
+                markup=False,
+            )
+            yield Label("Format")
+            yield Select(
+                [(f, f) for f in self.formats],
+                value=self.formats[0],
+                allow_blank=False,
+                id="export-format",
+            )
+            yield Label("File or folder (a folder gets a dated file name)")
+            yield Input(str(self.folder), id="export-path")
+            yield Checkbox(
+                "Load all older payments first",
+                value=False,
+                id="export-all",
+                disabled=self.complete,
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Export", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _submit(self) -> None:
+        fmt = self.query_one("#export-format", Select).value
+        path = self.query_one("#export-path", Input).value.strip()
+        if not path:
+            self.query_one("#export-path", Input).focus()
+            return
+        load_all = self.query_one("#export-all", Checkbox).value
+        self.dismiss((str(fmt), Path(path).expanduser(), load_all))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

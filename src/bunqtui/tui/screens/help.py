@@ -1,0 +1,90 @@
+"""Help (``?``): the keys of the screen you came from, the global ones, and how to remap them."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Static
+
+from bunqtui.core import query
+from bunqtui.tui.screens.base import BunqScreen
+from bunqtui.tui.widgets.status import StatusBar
+
+
+def keys_table(screen: Screen[Any]) -> Table:
+    """Every binding active on ``screen`` (its focused widget included), with its id."""
+    table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
+    table.add_column("Key", no_wrap=True)
+    table.add_column("Does")
+    table.add_column("Binding id", style="dim", no_wrap=True)
+    seen: set[tuple[str, str]] = set()
+    rows = []
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not binding.description or (binding.action, binding.description) in seen:
+            continue
+        seen.add((binding.action, binding.description))
+        rows.append((screen.app.get_key_display(binding), binding.description, binding.id or ""))
+        del key
+    for display, description, binding_id in sorted(rows, key=lambda r: r[1].casefold()):
+        table.add_row(display, description, binding_id)
+    return table
+
+
+NAVIGATION = """\
+↑ ↓ or j k     move          Enter   open            Esc   back
+PgUp PgDn      page          g G     first, last     Tab   next pane
+Ctrl+P         command palette: every action, by name"""
+
+
+def filter_help() -> str:
+    doc = query.__doc__ or ""
+    return doc.split("Syntax (all terms must match):", 1)[-1].strip().replace("``", "")
+
+
+class HelpScreen(BunqScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
+    ]
+
+    def __init__(self, under: Screen[Any]) -> None:
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with VerticalScroll(id="help-body"):
+            yield Label("Keys on this screen", classes="pane-title")
+            yield Static(keys_table(self.under), id="help-keys")
+            yield Label("Moving around", classes="pane-title")
+            yield Static(Text(NAVIGATION), id="help-navigation")
+            yield Label("Filtering payments ( / )", classes="pane-title")
+            yield Static(Text(filter_help()), id="help-filter")
+            yield Label("Remapping keys and the theme", classes="pane-title")
+            yield Static(
+                Text(
+                    "In config.toml, map a binding id to the keys you want:\n\n"
+                    "  [ui]\n"
+                    '  theme = "gruvbox"\n'
+                    "  [ui.keys]\n"
+                    '  "app.quit" = "ctrl+q"\n'
+                    '  "nav.down" = "j,ctrl+n"\n\n'
+                    "config.toml lives in $BUNQTUI_HOME, or else in the platform's config "
+                    "folder (~/.config/bunqtui on Linux)."
+                ),
+                id="help-remap",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(StatusBar).set_where("help")
+        self.query_one("#help-body").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

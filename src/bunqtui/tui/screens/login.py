@@ -1,0 +1,214 @@
+"""QR login: connect a bunq user by OAuth.
+
+The authorize URL is drawn as a QR code (black on white, so it scans on any theme) with the
+URL beneath it. A loopback listener waits for bunq's redirect; when the redirect cannot reach
+this machine, ``p`` takes the pasted redirect URL or code instead. Dismisses with the new
+connected identity, or None when cancelled.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Vertical, VerticalScroll
+from textual.events import Resize
+from textual.widgets import Footer, Label, Static
+
+from bunqtui.core import ConnectRequest, Identity, ProfileSession
+from bunqtui.tui.browser import open_in_gui_browser
+from bunqtui.tui.screens.base import BunqScreen
+from bunqtui.tui.screens.dialogs import InputModal
+from bunqtui.tui.widgets.qr import QRCode
+from bunqtui.tui.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from bunqtui.cli.demo import DemoInfo
+
+LOGIN_TIMEOUT = 300.0  # seconds the loopback listener waits for bunq's redirect
+CHROME_ROWS = 9  # rows around the code: status bar, title, URL, status line, footer, margins
+
+
+def countdown(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class LoginScreen(BunqScreen[Identity | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="login.cancel"),
+        Binding("o", "open_browser", "Open in browser", id="login.open"),
+        Binding("c", "copy", "Copy URL", id="login.copy"),
+        Binding("p", "paste", "Paste redirect", id="login.paste"),
+        Binding("r", "restart", "Start again", id="login.restart"),
+        Binding("a", "demo_approve", "Approve (demo)", id="login.demo-approve"),
+    ]
+
+    def __init__(self, session: ProfileSession, *, demo: DemoInfo | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.demo = demo
+        self.request: ConnectRequest | None = None
+        self.deadline: float | None = None
+        self.finished = False
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with VerticalScroll(id="login-body"):
+            yield Label("Connect a bunq user", id="login-title", classes="pane-title")
+            yield Static(
+                "Scan the code with the bunq app (or open the link), then approve the access.",
+                id="login-help",
+            )
+            with Center():
+                yield QRCode(id="login-qr")
+            yield Static("", id="login-too-small", classes="hint")
+            with Vertical(id="login-url-box"):
+                yield Static("", id="login-url")
+            yield Static("Preparing the login…", id="login-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(StatusBar).set_where(f"{self.session.profile.name}  ·  QR login")
+        self.query_one("#login-too-small").display = False
+        self.set_interval(1.0, self._tick)
+        self.start()
+
+    # --- the login attempt ------------------------------------------------------------------
+
+    @work(group="bunq-login", exclusive=True, exit_on_error=False)
+    async def start(self) -> None:
+        self.finished = False
+        self._status("Preparing the login…")
+        self.request = None
+        self.request = request = await self.session.begin_connect()
+        self.query_one(QRCode).set_data(request.authorize_url)
+        self.query_one("#login-url", Static).update(Text(request.authorize_url, style="underline"))
+        self._fit()
+        self.refresh_bindings()
+        self.deadline = time.monotonic() + LOGIN_TIMEOUT
+        self._tick()
+        try:
+            identity = await self.session.wait_for_callback(request, LOGIN_TIMEOUT)
+        except Exception:
+            self.deadline = None
+            self._status("The login did not complete. Press r to start again, or p to paste.")
+            raise
+        self._done(identity)
+
+    def _done(self, identity: Identity) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        self.deadline = None
+        self.workers.cancel_group(self, "bunq-login")
+        self.dismiss(identity)
+
+    def _tick(self) -> None:
+        if self.deadline is None or self.finished:
+            return
+        left = self.deadline - time.monotonic()
+        self._status(
+            f"Waiting for bunq's redirect on {self.request.redirect_uri if self.request else ''}"
+            f" — {countdown(left)} left"
+        )
+
+    def _status(self, text: str) -> None:
+        self.query_one("#login-status", Static).update(text)
+
+    # --- fitting the code on screen ---------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        qr = self.query_one(QRCode)
+        if not qr.data:
+            return
+        width, height = qr.cells
+        fits = width <= self.size.width and height + CHROME_ROWS <= self.size.height
+        qr.display = fits
+        note = self.query_one("#login-too-small", Static)
+        note.display = not fits
+        if not fits:
+            note.update(
+                f"The terminal is too small for the QR code ({width}×{height + CHROME_ROWS} "
+                f"needed, {self.size.width}×{self.size.height} here). Enlarge it, or open or "
+                "copy the link below."
+            )
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "demo_approve":
+            return self.demo is not None
+        if action in ("open_browser", "copy", "paste"):
+            return True if self.request is not None else None
+        return True
+
+    def action_cancel(self) -> None:
+        self.finished = True
+        self.workers.cancel_group(self, "bunq-login")
+        self.dismiss(None)
+
+    def action_restart(self) -> None:
+        self.start()
+
+    def action_copy(self) -> None:
+        if self.request is None:
+            return
+        self.app.copy_to_clipboard(self.request.authorize_url)
+        self.notify("The login link is on the clipboard.", title="QR login")
+
+    def action_open_browser(self) -> None:
+        if self.request is not None:
+            self._open(self.request.authorize_url)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open(self, url: str) -> None:
+        if not open_in_gui_browser(url):
+            self.app.call_from_thread(
+                self.notify,
+                "No graphical browser here. Scan the code, or copy the link with c.",
+                title="QR login",
+                severity="warning",
+            )
+
+    def action_paste(self) -> None:
+        request = self.request
+        if request is None:
+            return
+
+        def pasted(value: str | None) -> None:
+            if value:
+                self.complete(request, value)
+
+        self.app.push_screen(
+            InputModal(
+                "Paste the redirect",
+                "After approving, the browser went to a page that did not load. Paste that "
+                "page's full address (or just the code) here.",
+                placeholder=f"{request.redirect_uri}?code=…&state=…",
+            ),
+            pasted,
+        )
+
+    @work(group="bunq-login-paste", exclusive=True, exit_on_error=False)
+    async def complete(self, request: ConnectRequest, pasted: str) -> None:
+        self._status("Exchanging the code…")
+        identity = await self.session.complete_connect(request, pasted)
+        self._done(identity)
+
+    def action_demo_approve(self) -> None:
+        if self.demo is not None and self.request is not None:
+            self.demo_approve(self.request.authorize_url)
+
+    @work(group="demo-approve", exclusive=True, exit_on_error=False)
+    async def demo_approve(self, url: str) -> None:
+        assert self.demo is not None
+        self._status("Approving as a new demo user on the emulator…")
+        await self.demo.approve(url)

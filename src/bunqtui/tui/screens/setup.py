@@ -1,0 +1,294 @@
+"""The setup wizard: connector, environment, the connector's own fields, then a live step list.
+
+The fields come from the connector (``SetupField``), so a third-party connector gets its form
+for free. Setup runs in a worker; each step shows waiting / running / done / failed with bunq's
+own message, Esc cancels it, and the profile is written only when every step succeeded.
+Dismisses with the new ``ProfileInfo``, or None.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+
+from bunqtui.core import ConnectorInfo, ProfileInfo, SetupField, SetupStep, Workspace
+from bunqtui.tui.errors import describe
+from bunqtui.tui.screens.base import BunqScreen
+from bunqtui.tui.widgets.status import StatusBar
+
+ENVIRONMENTS = [
+    ("Sandbox (bunq's test bank)", "sandbox"),
+    ("Production (real money)", "production"),
+    ("Local emulator", "emulator"),
+    ("Custom URL", "custom"),
+]
+EMULATOR_URL = "http://127.0.0.1:8765/v1"  # `bunqtui emulator`'s default
+STEP_MARKS = {
+    "waiting": ("○", "dim"),
+    "running": ("◐", "yellow"),
+    "done": ("●", "green"),
+    "skipped": ("–", "dim"),
+    "failed": ("✗", "bold red"),
+    "cancelled": ("✗", "yellow"),
+}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+
+
+def step_line(step: SetupStep) -> Text:
+    mark, style = STEP_MARKS.get(step.status, ("?", ""))
+    line = Text.assemble((f" {mark} ", style), step.label)
+    if step.detail:
+        line.append(f" — {step.detail}", style="red" if step.status == "failed" else "dim")
+    return line
+
+
+class SetupScreen(BunqScreen[ProfileInfo | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="setup.cancel"),
+        Binding("ctrl+s", "run", "Run setup", id="setup.run"),
+    ]
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        first_run: bool = False,
+        emulator_url: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.first_run = first_run
+        self.emulator_url = emulator_url or EMULATOR_URL
+        self.connectors: list[ConnectorInfo] = workspace.connectors()
+        self.steps: list[SetupStep] = []
+        self.running = False
+
+    # --- the form ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with VerticalScroll(id="setup-body"):
+            yield Label(
+                "Welcome to bunqtui — set up a profile" if self.first_run else "New profile",
+                classes="pane-title",
+            )
+            with Horizontal(classes="setup-row"):
+                with Vertical(classes="setup-cell"):
+                    yield Label("Connector")
+                    yield Select(
+                        [(c.title, c.name) for c in self.connectors],
+                        value=self.connectors[0].name if self.connectors else Select.BLANK,
+                        allow_blank=not self.connectors,
+                        id="setup-connector",
+                    )
+                with Vertical(classes="setup-cell"):
+                    yield Label("Environment")
+                    yield Select(
+                        ENVIRONMENTS, value="sandbox", allow_blank=False, id="setup-environment"
+                    )
+                with Vertical(classes="setup-cell"):
+                    yield Label("Profile name")
+                    yield Input(self._suggest_name(), id="setup-name")
+            yield Static("", id="setup-connector-help", classes="hint")
+            yield Input(placeholder="Base URL, e.g. https://…/v1", id="setup-base-url")
+            yield Vertical(id="setup-fields")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Run setup (ctrl+s)", variant="primary", id="setup-run")
+                yield Button("Cancel (esc)", id="setup-cancel")
+            yield Static("", id="setup-error", classes="error-text")
+            yield Static("", id="setup-steps")
+        yield Footer()
+
+    def _suggest_name(self) -> str:
+        return self._suggest_name_for(self.connectors[0].name if self.connectors else "main")
+
+    def on_mount(self) -> None:
+        self.query_one(StatusBar).set_where("setup")
+        self.query_one("#setup-base-url").display = False
+        if not self.connectors:
+            self._error("No connector plugin is loaded; see `bunqtui plugins`.")
+            return
+        self._show_fields(self.connectors[0])
+        self.query_one("#setup-connector").focus()
+
+    def connector(self) -> ConnectorInfo | None:
+        value = self.query_one("#setup-connector", Select).value
+        return next((c for c in self.connectors if c.name == value), None)
+
+    @on(Select.Changed, "#setup-connector")
+    def _connector_changed(self) -> None:
+        connector = self.connector()
+        if connector is not None:
+            self._show_fields(connector)
+            name = self.query_one("#setup-name", Input)
+            if name.value in {c.name for c in self.connectors} or re.match(r".+-\d+$", name.value):
+                name.value = self._suggest_name_for(connector.name)
+
+    def _suggest_name_for(self, base: str) -> str:
+        taken = {p.name for p in self.workspace.profiles()}
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base}-{n}", n + 1
+        return name
+
+    @on(Select.Changed, "#setup-environment")
+    def _environment_changed(self, event: Select.Changed) -> None:
+        box = self.query_one("#setup-base-url", Input)
+        box.display = event.value in ("emulator", "custom")
+        if event.value == "emulator" and not box.value:
+            box.value = self.emulator_url
+        elif event.value == "custom" and box.value == self.emulator_url:
+            box.value = ""
+
+    def _show_fields(self, connector: ConnectorInfo) -> None:
+        self.query_one("#setup-connector-help", Static).update(connector.description)
+        holder = self.query_one("#setup-fields", Vertical)
+        holder.remove_children()
+        widgets: list[Widget] = []
+        for field in connector.fields:
+            widgets.extend(self._field_widgets(field))
+        holder.mount_all(widgets)
+        self.steps = []
+        self.query_one("#setup-steps", Static).update("")
+        self._error("")
+
+    def _field_widgets(self, field: SetupField) -> list[Widget]:
+        wid = f"field-{field.name}"
+        hint = f" ({field.help})" if field.help else ""
+        if field.kind == "bool":
+            return [Checkbox(f"{field.label}{hint}", value=bool(field.default), id=wid)]
+        label = Label(f"{field.label}{' *' if field.required else ''}{hint}")
+        if field.kind == "choice":
+            options = [(c, c) for c in field.choices]
+            default = field.default if field.default in field.choices else Select.BLANK
+            return [label, Select(options, value=default, id=wid)]
+        return [
+            label,
+            Input(
+                str(field.default or ""),
+                password=field.kind == "secret",
+                placeholder="path to a PEM file" if field.kind == "path" else "",
+                id=wid,
+            ),
+        ]
+
+    def options(self, connector: ConnectorInfo) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for field in connector.fields:
+            widget = self.query_one(f"#field-{field.name}")
+            if isinstance(widget, Checkbox):
+                if widget.value:
+                    values[field.name] = True
+            elif isinstance(widget, Select):
+                if widget.value is not Select.BLANK:
+                    values[field.name] = widget.value
+            elif isinstance(widget, Input) and widget.value.strip():
+                values[field.name] = widget.value.strip()
+        return values
+
+    def _error(self, text: str) -> None:
+        self.query_one("#setup-error", Static).update(text)
+
+    # --- running ----------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#setup-run")
+    def action_run(self) -> None:
+        if self.running:
+            return
+        connector = self.connector()
+        if connector is None:
+            return
+        name = self.query_one("#setup-name", Input).value.strip()
+        if not _NAME.match(name):
+            self._error("The profile name takes letters, digits, '.', '_' and '-' (max 40).")
+            self.query_one("#setup-name").focus()
+            return
+        environment = str(self.query_one("#setup-environment", Select).value)
+        base_url: str | None = None
+        if environment in ("emulator", "custom"):
+            base_url = self.query_one("#setup-base-url", Input).value.strip()
+            if not base_url.startswith(("http://", "https://")):
+                self._error("Give the base URL, starting with http:// or https://.")
+                self.query_one("#setup-base-url").focus()
+                return
+            environment = "sandbox"
+        options = self.options(connector)
+        try:
+            plan = self.workspace.setup_steps(connector.name, options)
+        except Exception as exc:  # a usage mistake the connector reports (both key and user…)
+            self._error(describe(exc).text)
+            return
+        self.steps = plan
+        self._error("")
+        self._show_steps()
+        self.run_setup(name, connector.name, environment, base_url, options)
+
+    @work(group="bunq-setup", exclusive=True, exit_on_error=False)
+    async def run_setup(
+        self,
+        name: str,
+        connector: str,
+        environment: str,
+        base_url: str | None,
+        options: dict[str, Any],
+    ) -> None:
+        self.running = True
+        self._lock_form(True)
+        try:
+            info = await self.workspace.setup_profile(
+                name,
+                connector,
+                environment=environment,
+                base_url=base_url,
+                options=options,
+                on_step=self._step,
+            )
+        except Exception as exc:
+            report = describe(exc)
+            self._error(f"Setup failed: {report.text}")
+            return
+        finally:
+            self.running = False
+            self._lock_form(False)
+        self.dismiss(info)
+
+    def _lock_form(self, locked: bool) -> None:
+        for widget in self.query("#setup-body Input, #setup-body Select, #setup-body Checkbox"):
+            widget.disabled = locked
+        self.query_one("#setup-run", Button).disabled = locked
+
+    def _step(self, step: SetupStep) -> None:
+        for i, known in enumerate(self.steps):
+            if known.key == step.key:
+                self.steps[i] = step
+                break
+        else:
+            self.steps.append(step)
+        self._show_steps()
+
+    def _show_steps(self) -> None:
+        lines = Text("Steps\n", style="bold")
+        for step in self.steps:
+            lines.append_text(step_line(step))
+            lines.append("\n")
+        self.query_one("#setup-steps", Static).update(lines)
+
+    @on(Button.Pressed, "#setup-cancel")
+    def action_cancel(self) -> None:
+        if self.running:
+            self.workers.cancel_group(self, "bunq-setup")
+            for step in self.steps:
+                if step.status in ("waiting", "running"):
+                    step.status = "cancelled"
+            self._show_steps()
+            self._error("Setup cancelled; the profile was not written.")
+            return
+        self.dismiss(None)

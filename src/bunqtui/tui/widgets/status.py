@@ -1,0 +1,44 @@
+"""The one-line bar on top of each screen: where you are and whether bunq can be reached."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from bunqtui.tui.errors import OFFLINE, RATE_LIMITED
+
+_CONNECTION = {
+    OFFLINE: ("● offline", "bold red"),
+    RATE_LIMITED: ("● rate-limited", "bold yellow"),
+}
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar {
+        dock: top;
+        height: 1;
+        background: $panel;
+        color: $text;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, where: str = "", **kwargs: object) -> None:
+        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self.where = where
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "connection", self._show)
+
+    def set_where(self, where: str) -> None:
+        self.where = where
+        self._show(getattr(self.app, "connection", ""))
+
+    def _show(self, connection: str) -> None:
+        text = Text.assemble(("bunqtui", "bold"), "  ", self.where)
+        label = _CONNECTION.get(connection)
+        if label:
+            text.append("   ")
+            text.append(*label)
+        self.update(text)
