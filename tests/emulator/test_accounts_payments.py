@@ -103,7 +103,6 @@ def test_pagination_follows_section_9(demo) -> None:
     assert pag["newer_url"] is None
     assert pag["future_url"] == f"/v1{path}?newer_id={items[0]}"
     assert pag["older_url"] == f"/v1{path}?older_id={items[-1]}"
-    assert f"\\/v1\\/user\\/{demo.user_id}" in latest.body.decode()
 
     older = demo.get(f"{path}?count=25&older_id={items[-1]}")
     older_ids = [i["Payment"]["id"] for i in older.items]

@@ -7,7 +7,7 @@ import re
 import uuid
 
 import httpx
-from emu_client import BunqClient, control, public_pem, verifies
+from emu_client import public_pem, verifies
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -47,10 +47,8 @@ def test_json_is_compact_php_style(demo) -> None:
     text = reply.body.decode("ascii")  # \uXXXX escapes keep the body ASCII
     assert "/" not in text.replace("\\/", "")
     assert json.dumps(json.loads(text), separators=(",", ":")).replace("/", "\\/") == text
-    pagination = reply.json()["Pagination"]
     assert list(reply.json()) == ["Response", "Pagination"]
-    assert pagination["older_url"].startswith("/v1/user/")
-    assert "\\/v1\\/user\\/" in text
+    assert "\\/v1\\/user\\/" in text  # the pagination URLs, escaped
 
 
 def test_non_ascii_is_escaped(demo) -> None:
@@ -113,25 +111,13 @@ def test_per_installation_server_keys_and_key_endpoint(emulator, make_client) ->
     assert not verifies(two.server_public_key, body, sig)
 
 
-def test_429_is_unsigned(emulator, demo) -> None:
-    control(emulator.root_url, "POST", "faults", {"http_429": 1})
-    reply = demo.get("/user")
-    assert reply.status == 429
-    assert "x-bunq-server-signature" not in reply.headers
-    assert reply.headers["x-bunq-client-response-id"]
-    assert demo.get("/user").status == 200
-
-
-def test_client_public_key_must_be_valid(emulator) -> None:
-    client = BunqClient(emulator.base_url)
-    try:
-        reply = client.call("POST", "/installation", {"client_public_key": "nope"}, token=None)
-        assert reply.status == 400
-        assert reply.json()["Error"][0]["error_description"]
-        reply = client.call("POST", "/installation", {}, token=None)
-        assert reply.status == 400
-    finally:
-        client.close()
+def test_client_public_key_must_be_valid(make_client) -> None:
+    client = make_client()
+    reply = client.call("POST", "/installation", {"client_public_key": "nope"}, token=None)
+    assert reply.status == 400
+    assert reply.json()["Error"][0]["error_description"]
+    reply = client.call("POST", "/installation", {}, token=None)
+    assert reply.status == 400
 
 
 def test_sdk_style_pretty_body_without_content_type(emulator, make_client) -> None:
