@@ -6,8 +6,11 @@ The JSON shapes are stable (documented in docs/cli.md; see bunqtui.plugins.recor
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import sys
+import time
+from typing import TextIO
 
 from bunqtui.cli.common import (
     EXIT_OK,
@@ -18,10 +21,22 @@ from bunqtui.cli.common import (
     print_table,
     workspace,
 )
-from bunqtui.core import ConfigError, Payment, account_record, payment_record, user_record
+from bunqtui.core import (
+    ConfigError,
+    Identity,
+    Payment,
+    PaymentFilter,
+    ProfileSession,
+    QueryError,
+    SyncStatus,
+    account_record,
+    payment_record,
+    user_record,
+)
 from bunqtui.plugins.exporters import CsvExporter
 
 DEFAULT_LIMIT = 50
+SEARCH_LIMIT = 500
 PAGE = 200
 
 
@@ -51,8 +66,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     amount.add_argument(
         "--limit", type=int, metavar="N", help=f"at most N (default {DEFAULT_LIMIT})"
     )
-    amount.add_argument("--all", action="store_true", help="every payment")
+    amount.add_argument(
+        "--all",
+        action="store_true",
+        help="every payment: sync the whole history into the cache (resumable), then print it",
+    )
     p.add_argument("--since", metavar="DATE", help="only payments on or after DATE (UTC, ISO 8601)")
+    p.add_argument(
+        "--search",
+        metavar="QUERY",
+        help="search the cached payments (after a refresh, or the sync with --all); "
+        'e.g. "albert >-50 since:2026-01-01"',
+    )
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(func=command(payments))
 
@@ -140,17 +165,144 @@ def parse_since(text: str | None) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+class SyncProgress:
+    """A progress bar on stderr for a full sync: redrawn in place on a terminal, a line every
+    few seconds otherwise. The fraction is how far back in time the sync has reached, from
+    the newest payment to the account's opening (bunq gives no total)."""
+
+    def __init__(
+        self, stream: TextIO, account_id: int, opened: dt.datetime | None, width: int = 24
+    ) -> None:
+        self.stream = stream
+        self.account_id = account_id
+        self.opened = opened
+        self.width = width
+        self.tty = stream.isatty()
+        self.started = time.monotonic()
+        self.pages = 0
+        self._last_line = 0.0
+
+    def fraction(self, status: SyncStatus) -> float | None:
+        if status.complete:
+            return 1.0
+        newest, oldest = status.newest_created, status.oldest_created
+        if self.opened is None or newest is None or oldest is None or newest <= self.opened:
+            return None
+        if oldest < self.opened:
+            return None  # history older than the account's opening: no honest fraction
+        return min(0.99, (newest - oldest) / (newest - self.opened))
+
+    def line(self, status: SyncStatus) -> str:
+        done = self.fraction(status)
+        if done is None:
+            bar = ""
+        else:
+            filled = round(done * self.width)
+            bar = f"[{'#' * filled}{'.' * (self.width - filled)}] {done:4.0%}  "
+        back = (
+            f" · back to {status.oldest_created.astimezone():%Y-%m-%d}"
+            if status.oldest_created
+            else ""
+        )
+        elapsed = time.monotonic() - self.started
+        return (
+            f"account {self.account_id}: {bar}{status.count:,} payments cached"
+            f"{back} · {self.pages} requests · {elapsed:.0f} s"
+        )
+
+    def __call__(self, fetched: int, status: SyncStatus) -> None:
+        self.pages += 1
+        now = time.monotonic()
+        if self.tty:
+            self.stream.write("\r" + self.line(status) + "\x1b[K")
+        elif now - self._last_line >= 5.0 or status.complete:
+            self._last_line = now
+            self.stream.write(self.line(status) + "\n")
+        self.stream.flush()
+
+    def finish(self, status: SyncStatus) -> None:
+        state = "complete" if status.complete else "incomplete"
+        end = "\r" + self.line(status) + "\x1b[K\n" if self.tty else ""
+        self.stream.write(
+            f"{end}synced account {self.account_id}: {status.count:,} payments ({state}), "
+            f"{self.pages} requests in {time.monotonic() - self.started:.1f} s\n"
+        )
+        self.stream.flush()
+
+
+async def sync_all(session: ProfileSession, identity: Identity, account_id: int) -> SyncStatus:
+    cached = session.cached_accounts(identity) or []
+    opened = next((a.created for a in cached if a.id == account_id), None)
+    progress = SyncProgress(sys.stderr, account_id, opened)
+    try:
+        status = await session.sync_payments(identity, account_id, progress)
+    except asyncio.CancelledError:
+        count = session.cached_payment_count(identity, account_id)
+        print(
+            f"\nbunqtui: sync stopped; {count:,} payments are cached, run again to resume",
+            file=sys.stderr,
+        )
+        raise
+    progress.finish(status)
+    return status
+
+
+def _cached(
+    session: ProfileSession, identity: Identity, args: argparse.Namespace, limit: int | None
+) -> list[Payment]:
+    """The account's cached payments, searched and/or cut off at --since, newest first."""
+    since = parse_since(args.since)
+    big = 1 << 62  # "no limit" for SQLite
+    if args.search:
+        found = session.search_payments(
+            args.search, identity=identity, account_id=args.account, limit=limit or big
+        )
+    else:
+        found = session.cached_payments(identity, args.account, limit=limit or big)
+    if since is not None:
+        found = [p for p in found if p.created is not None and p.created >= since]
+    return found
+
+
 async def payments(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise ConfigError("--limit must be at least 1")
-    limit = None if args.all else (args.limit or DEFAULT_LIMIT)
+    if args.all or args.search is not None:
+        parse_since(args.since)  # a bad date fails before any request
+        async with workspace().open(args.profile) as session:
+            identity = session.identity(args.user)
+            if args.search is not None:
+                try:  # a bad query fails before any request too
+                    PaymentFilter.parse(args.search)
+                except QueryError as exc:
+                    raise ConfigError(f"--search: {exc.message}") from None
+            if args.all:
+                status = await sync_all(session, identity, args.account)
+            else:
+                await session.refresh_payments(identity, args.account)
+                status = session.sync_status(identity, args.account)
+                if not status.complete:
+                    back = status.oldest_created
+                    print(
+                        f"bunqtui: searched the {status.count:,} cached payments"
+                        + (f" back to {back.astimezone():%Y-%m-%d}" if back else "")
+                        + "; add --all to fetch the whole history first",
+                        file=sys.stderr,
+                    )
+            # --all prints everything (it excludes --limit); a plain search the newest 500
+            found = _cached(
+                session, identity, args, None if args.all else args.limit or SEARCH_LIMIT
+            )
+        _print_payments(found, args.format)
+        return EXIT_OK
+    limit = args.limit or DEFAULT_LIMIT
     since = parse_since(args.since)
     found: list[Payment] = []
     async with workspace().open(args.profile) as session:
         identity = session.identity(args.user)
         older_id = None
         while True:
-            count = PAGE if limit is None else min(PAGE, limit - len(found))
+            count = min(PAGE, limit - len(found))
             page = await session.payments(identity, args.account, older_id=older_id, count=count)
             done = False
             for p in page.items:
@@ -158,14 +310,19 @@ async def payments(args: argparse.Namespace) -> int:
                     done = True  # newest first: everything after this is older
                     break
                 found.append(p)
-            if limit is not None and len(found) >= limit:
+            if len(found) >= limit:
                 break
             if done or page.older_id is None or not page.items:
                 break
             older_id = page.older_id
-    if args.format == "json":
+    _print_payments(found, args.format)
+    return EXIT_OK
+
+
+def _print_payments(found: list[Payment], fmt: str) -> None:
+    if fmt == "json":
         print_json([payment_record(p) for p in found])
-    elif args.format == "csv":
+    elif fmt == "csv":
         CsvExporter().write(found, sys.stdout)
     else:
         rows = []
@@ -181,4 +338,3 @@ async def payments(args: argparse.Namespace) -> int:
                 ]
             )
         print_table(["ID", "DATE", "AMOUNT", "COUNTERPARTY", "DESCRIPTION"], rows)
-    return EXIT_OK
