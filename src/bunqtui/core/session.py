@@ -21,7 +21,6 @@ from bunqtui.api.client import BunqClient
 from bunqtui.api.context import KIND_OAUTH, ApiContext
 from bunqtui.api.errors import BunqError
 from bunqtui.api.models import MonetaryAccount, Payment, User, UserApiKey
-from bunqtui.api.oauth import AuthorizationRequest, exchange_code
 from bunqtui.config import Profile
 from bunqtui.core import sync as _sync
 from bunqtui.core.errors import ConfigError, NotConnectedError
@@ -32,6 +31,7 @@ from bunqtui.store.cache import Cache
 from bunqtui.store.files import atomic_write
 
 if TYPE_CHECKING:
+    from bunqtui.api.oauth import AuthorizationRequest
     from bunqtui.core.workspace import ProfileInfo, Workspace
 
 OWN_NAME = "own_display_name"
@@ -64,7 +64,16 @@ class ProfileSession:
     def __init__(self, workspace: Workspace, profile: Profile, cls: type[Connector]) -> None:
         self.workspace = workspace
         self.profile = profile
-        self._http = httpx.AsyncClient(timeout=30.0)
+        from bunqtui.core.workspace import environment_for
+
+        urls = environment_for(profile.environment, profile.base_url)
+        plain = all(
+            u.startswith("http://")
+            for u in (urls.api_base_url, urls.oauth_authorize_url, urls.oauth_token_url)
+        )
+        # building a TLS context (the CA bundle) costs ~0.1 s a launch; a plain-HTTP
+        # environment (the local emulator) never uses one
+        self._http = httpx.AsyncClient(timeout=30.0, verify=not plain)
         self.env = workspace.connector_env(profile, http=self._http)
         self.connector = cls(self.env)
         self.info: ProfileInfo = workspace._info(profile)
@@ -271,6 +280,8 @@ class ProfileSession:
             raise ConfigError(f"the {self.profile.connector} connector cannot connect users")
         own = await self._client(self._owner_identity())
         oauth = await self.connector.ensure_oauth_client(own)
+        from bunqtui.api.oauth import AuthorizationRequest  # loads the callback listener
+
         request = AuthorizationRequest(
             self.env.environment, str(oauth["client_id"]), self.profile.redirect_uri
         )
@@ -303,6 +314,8 @@ class ProfileSession:
         return await self._finish(auth, auth.accept(pasted))
 
     async def _finish(self, auth: AuthorizationRequest, code: str) -> Identity:
+        from bunqtui.api.oauth import exchange_code
+
         self._pending.pop(auth.state, None)
         oauth = self.env.vault.get(OAUTH_CLIENT) or {}
         token = await exchange_code(
