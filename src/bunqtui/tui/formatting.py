@@ -13,13 +13,13 @@ from bunqtui.core.session import Identity
 
 SPARK_LEVELS = "▁▂▃▄▅▆▇█"
 
-ACCOUNT_KINDS = {
+ACCOUNT_KINDS = {  # at most 8 characters: the accounts table's type column
     "MonetaryAccountBank": "Bank",
     "MonetaryAccountSavings": "Savings",
     "MonetaryAccountJoint": "Joint",
     "MonetaryAccountExternal": "External",
-    "MonetaryAccountExternalSavings": "Ext. savings",
-    "MonetaryAccountInvestment": "Investment",
+    "MonetaryAccountExternalSavings": "Ext.sav.",
+    "MonetaryAccountInvestment": "Invest.",
     "MonetaryAccountCard": "Card",
     "MonetaryAccountLight": "Light",
 }

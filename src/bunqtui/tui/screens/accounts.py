@@ -76,13 +76,14 @@ class AccountsScreen(BunqScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(AccountsTable)
-        # widths follow the content, so 100 columns hold everything without scrolling
-        table.add_column("Type", key="type")
-        table.add_column("Description", key="description")
-        table.add_column("IBAN", key="iban")
+        # fixed widths; the description takes what is left, so rows never scroll sideways
+        table.add_column("Type", key="type", width=8)
+        table.add_column("Description", key="description", width=12)
+        table.add_column("IBAN", key="iban", width=18)
         table.add_column(Text("Balance", justify="right"), key="balance", width=15)
-        table.add_column("Status", key="status")
+        table.add_column("Status", key="status", width=7)
         table.add_column("Trend", key="trend", width=SPARK_WIDTH)
+        table.flexible = ("description", 10)
         self.query_one("#accounts-empty").display = False
         self.reload()
 
@@ -234,6 +235,7 @@ class AccountsScreen(BunqScreen[None]):
             )
         if selected is not None and str(selected.id) in table.rows:
             table.move_cursor(row=table.get_row_index(str(selected.id)))
+        table.fit_flexible_column()
         sums = totals(accounts)
         self.query_one("#totals", Static).update(
             Text.assemble(

@@ -18,22 +18,30 @@ from bunqtui.tui.widgets.status import StatusBar
 
 
 def keys_table(screen: Screen[Any]) -> Table:
-    """Every binding active on ``screen`` (its focused widget included), with its id."""
+    """The actions on ``screen`` (its focused widget included): keys, what they do, binding id.
+
+    Only bindings that are ours (they have an id) or shown in the footer; plain cursor
+    movement is described once, below the table.
+    """
     table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
     table.add_column("Key", no_wrap=True)
     table.add_column("Does")
     table.add_column("Binding id", style="dim", no_wrap=True)
-    seen: set[tuple[str, str]] = set()
-    rows = []
-    for key, active in screen.active_bindings.items():
+    rows: dict[tuple[str, str], tuple[list[str], str]] = {}
+    for active in screen.active_bindings.values():
         binding = active.binding
-        if not binding.description or (binding.action, binding.description) in seen:
+        if not binding.description or not (binding.id or binding.show):
             continue
-        seen.add((binding.action, binding.description))
-        rows.append((screen.app.get_key_display(binding), binding.description, binding.id or ""))
-        del key
-    for display, description, binding_id in sorted(rows, key=lambda r: r[1].casefold()):
-        table.add_row(display, description, binding_id)
+        keys, binding_id = rows.setdefault((binding.action, binding.description), ([], ""))
+        display = screen.app.get_key_display(binding)
+        if display not in keys:
+            keys.append(display)
+        if binding.id and not binding_id:
+            rows[binding.action, binding.description] = (keys, binding.id)
+    for (_, description), (keys, binding_id) in sorted(
+        rows.items(), key=lambda item: item[0][1].casefold()
+    ):
+        table.add_row(", ".join(keys), description, binding_id)
     return table
 
 

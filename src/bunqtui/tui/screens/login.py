@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.events import Resize
 from textual.widgets import Footer, Label, Static
 
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from bunqtui.cli.demo import DemoInfo
 
 LOGIN_TIMEOUT = 300.0  # seconds the loopback listener waits for bunq's redirect
-CHROME_ROWS = 9  # rows around the code: status bar, title, URL, status line, footer, margins
+CHROME_ROWS = 2  # rows around the code: the status bar and the footer
+SIDE_COLUMNS = 30  # the least room the words beside the code need
 
 
 def countdown(seconds: float) -> str:
@@ -57,19 +58,27 @@ class LoginScreen(BunqScreen[Identity | None]):
         self.finished = False
 
     def compose(self) -> ComposeResult:
+        # the code on the left at full height, the words beside it: a version-8 code (the
+        # length of bunq's authorize URLs) then fits a 100×30 terminal
         yield StatusBar(id="status")
-        with VerticalScroll(id="login-body"):
-            yield Label("Connect a bunq user", id="login-title", classes="pane-title")
-            yield Static(
-                "Scan the code with the bunq app (or open the link), then approve the access.",
-                id="login-help",
-            )
-            with Center():
-                yield QRCode(id="login-qr")
-            yield Static("", id="login-too-small", classes="hint")
-            with Vertical(id="login-url-box"):
+        with Horizontal(id="login-body"):
+            yield QRCode(id="login-qr")
+            with VerticalScroll(id="login-side"):
+                yield Label("Connect a bunq user", id="login-title", classes="pane-title")
+                yield Static(
+                    "Scan the code with the bunq app, or open the link on this machine, "
+                    "then approve the access.",
+                    id="login-help",
+                )
+                yield Static("", id="login-too-small", classes="hint")
                 yield Static("", id="login-url")
-            yield Static("Preparing the login…", id="login-status")
+                yield Static("Preparing the login…", id="login-status")
+                yield Static(
+                    "o open in browser · c copy the link · p paste the redirect when the "
+                    "browser shows an error page",
+                    id="login-keys",
+                    classes="hint",
+                )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -85,11 +94,8 @@ class LoginScreen(BunqScreen[Identity | None]):
         self.finished = False
         self._status("Preparing the login…")
         self.request = None
-        self.request = request = await self.session.begin_connect()
-        self.query_one(QRCode).set_data(request.authorize_url)
-        self.query_one("#login-url", Static).update(Text(request.authorize_url, style="underline"))
-        self._fit()
-        self.refresh_bindings()
+        request = await self.session.begin_connect()
+        self.show_request(request)
         self.deadline = time.monotonic() + LOGIN_TIMEOUT
         self._tick()
         try:
@@ -99,6 +105,13 @@ class LoginScreen(BunqScreen[Identity | None]):
             self._status("The login did not complete. Press r to start again, or p to paste.")
             raise
         self._done(identity)
+
+    def show_request(self, request: ConnectRequest) -> None:
+        self.request = request
+        self.query_one(QRCode).set_data(request.authorize_url)
+        self.query_one("#login-url", Static).update(Text(request.authorize_url, style="underline"))
+        self._fit()
+        self.refresh_bindings()
 
     def _done(self, identity: Identity) -> None:
         if self.finished:
@@ -130,13 +143,14 @@ class LoginScreen(BunqScreen[Identity | None]):
         if not qr.data:
             return
         width, height = qr.cells
-        fits = width <= self.size.width and height + CHROME_ROWS <= self.size.height
+        fits = width + SIDE_COLUMNS <= self.size.width and height + CHROME_ROWS <= self.size.height
         qr.display = fits
         note = self.query_one("#login-too-small", Static)
         note.display = not fits
         if not fits:
             note.update(
-                f"The terminal is too small for the QR code ({width}×{height + CHROME_ROWS} "
+                f"The terminal is too small for the QR code ({width + SIDE_COLUMNS}×"
+                f"{height + CHROME_ROWS} "
                 f"needed, {self.size.width}×{self.size.height} here). Enlarge it, or open or "
                 "copy the link below."
             )

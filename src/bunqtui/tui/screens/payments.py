@@ -106,24 +106,11 @@ class PaymentsScreen(BunqScreen[None]):
         for key, label, width in COLUMNS:
             title = Text(label, justify="right") if key in ("amount", "balance") else label
             table.add_column(title, key=key, width=width)
-        self._fit_columns()
+        table.flexible = ("description", MIN_DESCRIPTION)
         self.query_one("#payments-filter").display = False
         self.query_one("#payments-empty").display = False
         table.focus()
         self.load_first()
-
-    def on_resize(self) -> None:
-        self._fit_columns()
-
-    def _fit_columns(self) -> None:
-        table = self.query_one(PaymentsTable)
-        fixed = sum(width for key, _, width in COLUMNS if key != "description")
-        padding = 2 * table.cell_padding * len(COLUMNS) + 2  # + the vertical scrollbar
-        spare = max(MIN_DESCRIPTION, self.size.width - fixed - padding)
-        column = next((c for c in table.columns.values() if c.key.value == "description"), None)
-        if column is not None and column.width != spare:
-            column.width = spare
-            table.refresh(layout=True)
 
     # --- loading ----------------------------------------------------------------------------
 

@@ -70,6 +70,7 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         self.connectors: list[ConnectorInfo] = workspace.connectors()
         self.steps: list[SetupStep] = []
         self.running = False
+        self._fields_for: str | None = None
 
     # --- the form ---------------------------------------------------------------------------
 
@@ -110,13 +111,13 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
     def _suggest_name(self) -> str:
         return self._suggest_name_for(self.connectors[0].name if self.connectors else "main")
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one(StatusBar).set_where("setup")
         self.query_one("#setup-base-url").display = False
         if not self.connectors:
             self._error("No connector plugin is loaded; see `bunqtui plugins`.")
             return
-        self._show_fields(self.connectors[0])
+        await self._show_fields(self.connectors[0])
         self.query_one("#setup-connector").focus()
 
     def connector(self) -> ConnectorInfo | None:
@@ -124,10 +125,10 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         return next((c for c in self.connectors if c.name == value), None)
 
     @on(Select.Changed, "#setup-connector")
-    def _connector_changed(self) -> None:
+    async def _connector_changed(self) -> None:
         connector = self.connector()
         if connector is not None:
-            self._show_fields(connector)
+            await self._show_fields(connector)
             name = self.query_one("#setup-name", Input)
             if name.value in {c.name for c in self.connectors} or re.match(r".+-\d+$", name.value):
                 name.value = self._suggest_name_for(connector.name)
@@ -148,14 +149,17 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         elif event.value == "custom" and box.value == self.emulator_url:
             box.value = ""
 
-    def _show_fields(self, connector: ConnectorInfo) -> None:
+    async def _show_fields(self, connector: ConnectorInfo) -> None:
+        if self._fields_for == connector.name:
+            return
+        self._fields_for = connector.name
         self.query_one("#setup-connector-help", Static).update(connector.description)
         holder = self.query_one("#setup-fields", Vertical)
-        holder.remove_children()
+        await holder.remove_children()
         widgets: list[Widget] = []
         for field in connector.fields:
             widgets.extend(self._field_widgets(field))
-        holder.mount_all(widgets)
+        await holder.mount_all(widgets)
         self.steps = []
         self.query_one("#setup-steps", Static).update("")
         self._error("")
@@ -253,7 +257,12 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
             )
         except Exception as exc:
             report = describe(exc)
-            self._error(f"Setup failed: {report.text}")
+            if all(step.status == "waiting" for step in self.steps):
+                self.steps = []  # refused before any step ran: a form mistake
+                self._show_steps()
+                self._error(report.text)
+            else:
+                self._error(f"Setup failed: {report.text}")
             return
         finally:
             self.running = False
@@ -275,6 +284,9 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         self._show_steps()
 
     def _show_steps(self) -> None:
+        if not self.steps:
+            self.query_one("#setup-steps", Static).update("")
+            return
         lines = Text("Steps\n", style="bold")
         for step in self.steps:
             lines.append_text(step_line(step))

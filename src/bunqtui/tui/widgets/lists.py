@@ -20,6 +20,27 @@ class VimDataTable(DataTable):
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.flexible: tuple[str, int] | None = None  # (column key, least width)
+
+    def fit_flexible_column(self) -> None:
+        """Give the flexible column the width the others leave, so rows never scroll sideways."""
+        if self.flexible is None or not self.size.width:
+            return
+        key, least = self.flexible
+        column = next((c for c in self.columns.values() if c.key.value == key), None)
+        if column is None:
+            return
+        others = sum(c.get_render_width(self) for c in self.columns.values() if c is not column)
+        scrollbar = self.styles.scrollbar_size_vertical if self.show_vertical_scrollbar else 0
+        width = max(least, self.size.width - others - 2 * self.cell_padding - scrollbar)
+        if column.auto_width or column.width != width:
+            column.auto_width = False
+            column.width = width
+            self._require_update_dimensions = True
+            self.refresh(layout=True)
+
+    def on_resize(self) -> None:
+        self.fit_flexible_column()
 
 
 class VimOptionList(OptionList):

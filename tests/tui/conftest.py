@@ -1,0 +1,85 @@
+"""TUI fixtures: the emulator and homes holding the demo's two profiles.
+
+Setting the demo up costs ~1 s (RSA keys on both sides), so each test module prepares one
+home against its own emulator and every test gets a fresh copy of it. Tests that delete
+sessions or stop the emulator take ``private_demo_home`` instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bunqtui.cli.demo import DemoInfo, free_loopback_port, prepare
+from bunqtui.core import Workspace
+from bunqtui.emulator.config import EmulatorConfig
+from bunqtui.emulator.server import EmulatorServer
+
+
+@dataclass
+class DemoHome:
+    workspace: Workspace
+    demo: DemoInfo
+    server: EmulatorServer
+    home: Path
+
+
+@pytest.fixture(autouse=True)
+def _utc_and_no_pacing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times on screen in UTC (stable snapshots); client pacing off like the demo."""
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("BUNQTUI_RATE_LIMIT", "off")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _prepare(server: EmulatorServer, home: Path) -> DemoInfo:
+    """API-key profile `demo` (default) and PSD2 profile `demo-psd2` with Anna connected."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("BUNQTUI_RATE_LIMIT", "off")
+        env.setenv("BUNQTUI_HOME", str(home))
+        redirect_uri = f"http://127.0.0.1:{free_loopback_port()}/callback"
+        asyncio.run(prepare(Workspace.load(home), server, redirect_uri))
+    user = server.world.users[server.demo_user_id]
+    return DemoInfo(server.root_url, server.base_url, user.display_name)
+
+
+@pytest.fixture(scope="module")
+def _module_demo(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[EmulatorServer, Path, DemoInfo]]:
+    config = EmulatorConfig(seed=1, rate_limit=False, sugar_daddy_delay=0.0)
+    with EmulatorServer(config=config) as server:
+        template = tmp_path_factory.mktemp("demo-template") / "home"
+        template.mkdir(mode=0o700)
+        yield server, template, _prepare(server, template)
+
+
+@pytest.fixture
+def demo_home(
+    _module_demo: tuple[EmulatorServer, Path, DemoInfo],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> DemoHome:
+    """A fresh copy of the module's prepared home (its emulator is shared within the module)."""
+    server, template, demo = _module_demo
+    server.emulator.faults.clear()
+    home = tmp_path / "bunqtui-home"
+    shutil.copytree(template, home)  # modes kept: 0700 directories, 0600 secrets
+    monkeypatch.setenv("BUNQTUI_HOME", str(home))
+    return DemoHome(Workspace.load(home), demo, server, home)
+
+
+@pytest.fixture
+def private_demo_home(emulator: EmulatorServer, bunqtui_home: Path) -> DemoHome:
+    """A prepared home against an emulator of its own."""
+    demo = _prepare(emulator, bunqtui_home)
+    return DemoHome(Workspace.load(bunqtui_home), demo, emulator, bunqtui_home)

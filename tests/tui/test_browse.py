@@ -1,0 +1,157 @@
+"""Browsing against the emulator: accounts, payments, detail, raw JSON, paging, filter, export."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from textual.widgets import Input, OptionList, Static
+from tui_helpers import until
+
+from bunqtui.tui.app import BunqApp
+from bunqtui.tui.screens.accounts import AccountsScreen, AccountsTable
+from bunqtui.tui.screens.detail import PaymentDetailScreen
+from bunqtui.tui.screens.payments import PaymentsScreen, PaymentsTable
+from conftest import DemoHome
+
+
+def account_row(screen: AccountsScreen, description: str) -> int:
+    return next(i for i, a in enumerate(screen.accounts) if a.description == description)
+
+
+async def open_account(pilot, app: BunqApp, description: str) -> PaymentsScreen:  # type: ignore[no-untyped-def]
+    await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)
+    screen = app.screen
+    assert isinstance(screen, AccountsScreen)
+    screen.query_one(AccountsTable).move_cursor(row=account_row(screen, description))
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, PaymentsScreen) and app.screen.payments)
+    assert isinstance(app.screen, PaymentsScreen)
+    return app.screen
+
+
+async def test_accounts_show_balances_totals_and_sparklines(demo_home: DemoHome) -> None:
+    world = demo_home.server.world
+    expected = {
+        a.description: a.balance
+        for a in world.accounts.values()
+        if a.owner_id == world.demo_user_id
+    }
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)
+        screen = app.screen
+        assert isinstance(screen, AccountsScreen)
+        assert app.ready_seconds is not None and app.ready_seconds < 2
+        table = screen.query_one(AccountsTable)
+        shown = {table.get_cell_at((i, 1)): table.get_cell_at((i, 3)).plain for i in range(4)}
+        assert shown == {d: f"{b:,.2f} EUR" for d, b in expected.items()}
+        total = screen.query_one("#totals", Static).render()
+        assert f"{sum(expected.values()):,.2f} EUR" in str(total)
+        # the identity list learnt the user's name with one extra request
+        await until(
+            pilot,
+            lambda: "Visser" in str(screen.query_one(OptionList).get_option_at_index(0).prompt),
+        )
+        await until(pilot, lambda: all(str(table.get_cell_at((i, 5))) for i in range(4)))
+        assert all(set(str(table.get_cell_at((i, 5)))) <= set("▁▂▃▄▅▆▇█") for i in range(4))
+
+
+async def test_payment_detail_and_raw_json(demo_home: DemoHome) -> None:
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        payments = await open_account(pilot, app, "Bills")
+        newest = payments.payments[0]
+        assert payments.query_one(PaymentsTable).row_count == len(payments.payments)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, PaymentDetailScreen))
+        detail = app.screen
+        assert isinstance(detail, PaymentDetailScreen) and detail.payment.id == newest.id
+        assert not detail.query_one("#detail-raw").display
+        await pilot.press("r")
+        assert detail.query_one("#detail-raw").display
+        syntax = detail.query_one("#detail-raw", Static).content
+        assert json.loads(syntax.code) == newest.raw  # type: ignore[union-attr]
+        await pilot.press("escape")
+        assert app.screen is payments
+        await pilot.press("escape")
+        assert isinstance(app.screen, AccountsScreen)
+
+
+async def test_scrolling_a_2400_payment_account_to_its_end(demo_home: DemoHome) -> None:
+    world = demo_home.server.world
+    main = next(
+        a
+        for a in world.accounts.values()
+        if a.owner_id == world.demo_user_id and a.description == "Main account"
+    )
+    total = len(main.payments)
+    assert total >= 2000
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        payments = await open_account(pilot, app, "Main account")
+        table = payments.query_one(PaymentsTable)
+        assert len(payments.payments) == 200  # one page, not the whole history
+        for _ in range(60):
+            if payments.complete:
+                break
+            await pilot.press("G")  # last loaded row: the next page comes while keys still work
+            await pilot.pause(0.05)
+        await until(pilot, lambda: payments.complete and not payments.fetching)
+        await pilot.press("G")
+        await pilot.pause(0.05)
+        ids = [p.id for p in payments.payments]
+        assert len(ids) == len(set(ids)) == total
+        assert ids == sorted(ids, reverse=True)
+        assert table.cursor_row == table.row_count - 1 == total - 1
+        oldest = min(main.payments, key=lambda p: p.id)
+        assert payments.selected_payment() is not None
+        assert payments.selected_payment().id == oldest.id  # type: ignore[union-attr]
+
+
+async def test_filter_by_text_and_amount(demo_home: DemoHome) -> None:
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        payments = await open_account(pilot, app, "Bills")
+        table = payments.query_one(PaymentsTable)
+        await pilot.press("slash")
+        box = payments.query_one("#payments-filter", Input)
+        assert box.display and box.has_focus
+        await pilot.press(*"energy")
+        await pilot.pause(0.1)
+        shown = payments.visible()
+        assert 0 < len(shown) < len(payments.payments) and table.row_count == len(shown)
+        for p in shown:
+            name = p.counterparty_alias.display_name if p.counterparty_alias else ""
+            assert "energy" in f"{p.description} {name}".lower()
+        box.value = "energy <-50"  # the rest typed at once
+        await pilot.pause(0.1)
+        assert payments.visible() and all(p.amount.value < -50 for p in payments.visible())
+        assert table.row_count == len(payments.visible())
+        await pilot.press("enter")  # keep the filter, back to the table
+        assert table.has_focus and payments.payment_filter
+        await pilot.press("slash", "escape")  # Esc in the box clears it
+        await pilot.pause(0.1)
+        assert not payments.payment_filter
+        assert table.row_count == len(payments.payments)
+
+
+async def test_export_through_the_exporter_plugins(demo_home: DemoHome, tmp_path: Path) -> None:
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        payments = await open_account(pilot, app, "Holiday savings")
+        await until(pilot, lambda: not payments.fetching)
+        await pilot.press("e")
+        await pilot.pause(0.1)
+        target = tmp_path / "savings.csv"
+        path_box = app.screen.query_one("#export-path", Input)
+        path_box.value = str(target)
+        app.screen.query_one("#export-all").value = True  # type: ignore[attr-defined]
+        await pilot.click("#ok")
+        await until(pilot, lambda: target.exists())
+        rows = list(csv.DictReader(target.open(encoding="utf-8")))
+        world = demo_home.server.world
+        account = next(a for a in world.accounts.values() if a.description == "Holiday savings")
+        assert len(rows) == len(account.payments)
+        assert {int(r["id"]) for r in rows} == {p.id for p in account.payments}

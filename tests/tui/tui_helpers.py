@@ -1,0 +1,22 @@
+"""Helpers for the TUI tests (fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+
+async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 15.0) -> None:
+    """Let the app run until ``condition()`` is true (workers talk to the emulator meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {condition}")
+        await pilot.pause(0.05)
+
+
+async def settled(pilot: Pilot) -> None:
+    """Until no worker runs (so an injected fault meets the request the test means)."""
+    await until(pilot, lambda: not [w for w in pilot.app.workers if w.is_running])
