@@ -200,6 +200,50 @@ def test_timestamps() -> None:
         parse_timestamp(12)
 
 
+def _strptime_reference(value: str) -> dt.datetime | None:
+    """What parse_timestamp did before its fromisoformat fast path: the behaviour to keep."""
+    for fmt in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return dt.datetime.strptime(value, fmt).replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+    return None
+
+
+DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=4)
+# bunq's shape with any digits (month 13, day 31 in April, hour 24, year 0, ...), with or
+# without the six-digit fraction, and near misses (T, fewer digits, offsets, spaces)
+BUNQ_SHAPED = st.builds(
+    lambda y, mo, d, h, mi, s, f, sep, tail: f"{y}-{mo}-{d}{sep}{h}:{mi}:{s}{f}{tail}",
+    DIGITS,
+    DIGITS,
+    DIGITS,
+    DIGITS,
+    DIGITS,
+    DIGITS,
+    st.sampled_from(["", ".000000", ".123456", ".5", ".1234567"]) | DIGITS.map(lambda x: "." + x),
+    st.sampled_from([" ", "T", "  "]),
+    st.sampled_from(["", "Z", "+02:00", " "]),
+)
+
+
+@settings(max_examples=400)
+@given(
+    BUNQ_SHAPED
+    | st.datetimes(min_value=dt.datetime(1, 1, 1)).map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S.%f"))
+    | st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S"))
+    | st.text(max_size=30)
+)
+def test_timestamps_parse_exactly_as_strptime_did(value: str) -> None:
+    expected = _strptime_reference(value)
+    if expected is None:
+        with pytest.raises(ProtocolError):
+            parse_timestamp(value)
+    else:
+        assert parse_timestamp(value) == expected
+        assert parse_timestamp(value).tzinfo is dt.UTC
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
     lambda children: (

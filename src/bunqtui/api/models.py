@@ -53,12 +53,22 @@ def _str(value: Any, what: str) -> str | None:
     raise ProtocolError(f"bunq sent {what} that is not a string.")
 
 
+# bunq's own shape, which fromisoformat reads exactly as the strptime formats below would, and
+# ~10× faster (a search builds up to 500 payments); anything else goes through strptime
+_BUNQ_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?")
+
+
 def parse_timestamp(value: Any, what: str = "a timestamp") -> dt.datetime | None:
     """bunq's ``YYYY-MM-DD hh:mm:ss.ffffff`` in UTC → aware datetime."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise ProtocolError(f"bunq sent {what} that is not a string.")
+    if _BUNQ_TIME.fullmatch(value):
+        try:
+            return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+        except ValueError:  # e.g. month 13, which strptime refuses too
+            raise ProtocolError(f"bunq sent {what} in an unknown format: {value[:40]!r}.") from None
     for fmt in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"):
         try:
             return dt.datetime.strptime(value, fmt).replace(tzinfo=dt.UTC)
