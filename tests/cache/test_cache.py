@@ -216,6 +216,41 @@ def test_search_is_scoped_and_limited(searchable: Cache) -> None:
     assert search_ids(searchable, "", account_id=8) == []
 
 
+@pytest.mark.parametrize(
+    ("query", "scope"),
+    [
+        ("albert", {}),
+        ("<0 since:2026-02-01", {}),
+        ("acme", {"identity": "self:1", "account_id": 7}),
+    ],
+)
+def test_search_walks_the_covering_index_newest_first(
+    searchable: Cache, query: str, scope: dict[str, object]
+) -> None:
+    """No scan of the table and no sort: the search stops once it has its limit."""
+    statements: list[str] = []
+    searchable.db.set_trace_callback(statements.append)
+    search_ids(searchable, query, **scope)
+    searchable.db.set_trace_callback(None)
+    (sql,) = [s for s in statements if "FROM payment_search" in s]  # with its values bound
+    plan = " | ".join(row[3] for row in searchable.db.execute("EXPLAIN QUERY PLAN " + sql))
+    assert "USING COVERING INDEX payment_search_newest" in plan
+    assert "TEMP B-TREE" not in plan  # i.e. no ORDER BY sort
+
+
+def test_an_older_cache_file_gets_the_search_index(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    cache = Cache(path, haystack)
+    cache.store_page("self:1", 7, sorted(CORPUS, key=lambda p: -p.id), lo=0, hi=None)
+    cache.db.execute("DROP INDEX payment_search_newest")  # as written before the index existed
+    cache.close()
+    again = Cache(path, haystack)
+    names = {r[0] for r in again.db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "payment_search_newest" in names
+    assert search_ids(again, "albert") == memory_ids("albert")
+    again.close()
+
+
 def test_date_terms() -> None:
     assert PaymentFilter.parse("2026-01-01..2026-02-01")
     for bad in ("since:2026-13-01", "2026-02-30", "until:soon"):

@@ -66,6 +66,11 @@ CREATE TABLE IF NOT EXISTS payment_search (
     cents INTEGER NOT NULL,
     haystack TEXT NOT NULL
 );
+-- every search column in the order of the results (newest first): a search walks this index
+-- backwards and stops at its limit (a common word: ~1 ms instead of a scan and a sort of all
+-- 100,000), and a date range seeks into it; a word found nowhere still reads all of it once
+CREATE INDEX IF NOT EXISTS payment_search_newest
+    ON payment_search (created, id, cents, haystack, identity, account_id);
 CREATE TABLE IF NOT EXISTS segments (
     identity TEXT NOT NULL,
     account_id INTEGER NOT NULL,
@@ -107,7 +112,8 @@ def _stamp(value: dt.datetime | None) -> str | None:
 def _parse_stamp(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
-    return dt.datetime.strptime(value, TIME_FORMAT).replace(tzinfo=dt.UTC)
+    # written by _stamp in TIME_FORMAT, which fromisoformat reads (much faster than strptime)
+    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
 
 
 def _dumps(obj: Any) -> str:
@@ -377,7 +383,7 @@ class Cache:
             clauses.append("account_id = ?")
             args.append(account_id)
         args.append(limit)
-        # no index on payment_search: one scan of the narrow table, then a top-N sort
+        # along the covering index payment_search_newest: no sort, no reads of the table
         with self._lock:
             keys = [
                 pk
