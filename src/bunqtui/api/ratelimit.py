@@ -2,16 +2,23 @@
 
 Sliding windows per (method class, route template): GET 3, POST 5, DELETE 5, PUT 2 calls per
 3 s; POST /session-server once per 30 s. Clock and sleep are injectable for tests.
+
+bunq counts a request when it *arrives*. The client cannot see that moment, but it is never
+later than the moment the answer is back, so each request is stamped when its answer arrives
+(or it fails): a window measured from there is at least as long as bunq's, without any slack.
+A request still in flight holds its slot, so concurrent callers cannot overtake it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
+import math
 import re
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 _ID_SEGMENT = re.compile(r"^\d+$")
@@ -39,11 +46,21 @@ def route_template(url_or_path: str) -> str:
     return "/".join(parts) or "/"
 
 
-class RateLimiter:
-    """``await limiter.acquire(method, url)`` before each request; it waits as long as needed.
+@dataclass
+class _Route:
+    """One window: when its answered requests were answered, and how many are in flight."""
 
-    ``slack`` widens every window a little because the server counts arrivals, which can bunch
-    up relative to our send times.
+    answered: list[float] = field(default_factory=list)  # sorted
+    in_flight: int = 0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    answer: asyncio.Event | None = None  # set when a request in flight is answered
+
+
+class RateLimiter:
+    """``async with limiter.slot(method, url): <send it and read the answer>``.
+
+    ``slot`` waits until the request fits its window, holds the slot while the block runs, and
+    stamps it when the block ends. ``slack`` (default none) lengthens every window.
     """
 
     def __init__(
@@ -51,7 +68,7 @@ class RateLimiter:
         limits: dict[str, Limit] | None = None,
         *,
         session_limit: Limit | None = SESSION_SERVER_LIMIT,
-        slack: float = 0.25,
+        slack: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         enabled: bool = True,
@@ -62,8 +79,7 @@ class RateLimiter:
         self.clock = clock
         self.sleep = sleep
         self.enabled = enabled
-        self._history: dict[tuple[str, str], deque[float]] = {}
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._routes: dict[tuple[str, str], _Route] = {}
         self.waited = 0.0  # total seconds spent waiting, for diagnostics
 
     @classmethod
@@ -76,41 +92,66 @@ class RateLimiter:
             return self.session_limit
         return self.limits.get(method)
 
-    def delay(self, method: str, url: str) -> float:
-        """Seconds to wait before a request now would fit its window (0 if it fits)."""
-        template = route_template(url)
+    def _route(self, method: str, url: str) -> tuple[_Route, Limit] | None:
+        if not self.enabled:
+            return None
+        method, template = method.upper(), route_template(url)
         limit = self.limit_for(method, template)
-        if not self.enabled or limit is None:
-            return 0.0
-        history = self._history.get((method.upper(), template))
-        if not history:
-            return 0.0
+        if limit is None:
+            return None
+        return self._routes.setdefault((method, template), _Route()), limit
+
+    def _delay(self, route: _Route, limit: Limit) -> float:
         window = limit.per_seconds + self.slack
         now = self.clock()
-        while history and now - history[0] >= window:
-            history.popleft()
-        if len(history) < limit.calls:
+        expired = bisect.bisect_right(route.answered, now - window)
+        del route.answered[:expired]
+        excess = len(route.answered) + route.in_flight - limit.calls + 1
+        if excess <= 0:
             return 0.0
-        return max(0.0, history[0] + window - now)
+        if excess > len(route.answered):
+            return math.inf  # an answer in flight has to come back first
+        # answered requests age out oldest first; requests in flight only after them
+        return max(0.0, route.answered[excess - 1] + window - now)
 
-    async def acquire(self, method: str, url: str) -> float:
-        """Wait for a slot and take it. Returns the seconds waited."""
-        if not self.enabled:
-            return 0.0
-        method = method.upper()
-        template = route_template(url)
-        if self.limit_for(method, template) is None:
-            return 0.0
-        key = (method, template)
-        lock = self._locks.setdefault(key, asyncio.Lock())
+    def delay(self, method: str, url: str) -> float:
+        """Seconds before a request sent now would fit its window: 0 if it fits, ``inf`` while
+        it waits for the answer of a request in flight."""
+        found = self._route(method, url)
+        return 0.0 if found is None else self._delay(*found)
+
+    @asynccontextmanager
+    async def slot(self, method: str, url: str) -> AsyncIterator[float]:
+        """Wait for a slot (yielding the seconds waited), hold it while the request is in
+        flight, and stamp it with the time the block ends, however it ends."""
+        found = self._route(method, url)
+        if found is None:
+            yield 0.0
+            return
+        route, limit = found
         waited = 0.0
-        async with lock:  # one waiter per route at a time keeps the order fair
-            while (pause := self.delay(method, url)) > 0:
-                await self.sleep(pause)
-                waited += pause
-            self._history.setdefault(key, deque()).append(self.clock())
+        async with route.lock:  # one waiter per route at a time keeps the order fair
+            while (pause := self._delay(route, limit)) > 0:
+                if math.isinf(pause):
+                    started = self.clock()
+                    route.answer = answer = asyncio.Event()
+                    try:
+                        await answer.wait()
+                    finally:
+                        route.answer = None
+                    waited += self.clock() - started
+                else:
+                    await self.sleep(pause)
+                    waited += pause
+            route.in_flight += 1
         self.waited += waited
-        return waited
+        try:
+            yield waited
+        finally:
+            route.in_flight -= 1
+            bisect.insort(route.answered, self.clock())
+            if route.answer is not None:
+                route.answer.set()
 
     def reset(self) -> None:
-        self._history.clear()
+        self._routes.clear()

@@ -122,19 +122,23 @@ class Transport:
             headers["X-Bunq-Client-Signature"] = signature
         attempt = 0
         while True:
-            await self.rate_limiter.acquire(method, url)
-            try:
+            failure: httpx.HTTPError | None = None
+            # the slot is stamped once the answer is in (or the attempt failed), never later
+            async with self.rate_limiter.slot(method, url):
                 self.requests_sent += 1
-                response = await self.http.request(
-                    method, url, content=body or None, headers=headers
-                )
-            except httpx.HTTPError as exc:
-                never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                try:
+                    response = await self.http.request(
+                        method, url, content=body or None, headers=headers
+                    )
+                except httpx.HTTPError as exc:
+                    failure = exc
+            if failure is not None:
+                never_sent = isinstance(failure, httpx.ConnectError | httpx.ConnectTimeout)
                 if (retry_failures or never_sent) and attempt < self.max_retries:
                     attempt += 1
                     await self._pause(attempt, self.retry_base)
                     continue
-                raise self._network_error(method, url, exc, request_id, never_sent) from None
+                raise self._network_error(method, url, failure, request_id, never_sent) from None
             status = response.status_code
             if status in (409, 429) and attempt < self.max_retries:
                 attempt += 1
