@@ -92,6 +92,7 @@ async def test_scrolling_a_2400_payment_account_to_its_end(demo_home: DemoHome) 
     async with app.run_test(size=(100, 30)) as pilot:
         payments = await open_account(pilot, app, "Main account")
         table = payments.query_one(PaymentsTable)
+        await until(pilot, lambda: not payments.fetching)
         assert len(payments.payments) == 200  # one page, not the whole history
         for _ in range(60):
             if payments.complete:

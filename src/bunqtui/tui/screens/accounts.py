@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from bunqtui.core import Identity, MonetaryAccount, ProfileSession
+from bunqtui.core import Identity, MonetaryAccount, Payment, ProfileSession
 from bunqtui.tui.formatting import (
     account_kind,
     balance_history,
@@ -33,9 +33,15 @@ from bunqtui.tui.screens.dialogs import ConfirmModal, InputModal, check_amount
 from bunqtui.tui.widgets.lists import VimDataTable, VimOptionList
 from bunqtui.tui.widgets.status import StatusBar
 
-SPARK_PAGE = 100  # payments fetched per account for its sparkline
+SPARK_PAGE = 200  # payments per account for its sparkline: one full page, which the cache keeps
 SPARK_WIDTH = 6
 TOP_UP_LIMIT = Decimal("500")  # Sugar Daddy gives at most €500 per request
+
+
+def _behind(newest: Payment, account: MonetaryAccount) -> bool:
+    """The cached newest payment does not end at the account's balance: payments are missing."""
+    after, balance = newest.balance_after, account.balance
+    return after is not None and balance is not None and after.value != balance.value
 
 
 class AccountsTable(VimDataTable):
@@ -60,6 +66,7 @@ class AccountsScreen(BunqScreen[None]):
         self.identity: Identity | None = None
         self.accounts: list[MonetaryAccount] = []
         self._select_key: str | None = None
+        self._focused_once = False
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -163,18 +170,21 @@ class AccountsScreen(BunqScreen[None]):
     @work(group="bunq-accounts", exclusive=True, exit_on_error=False)
     async def load_accounts(self, identity: Identity) -> None:
         assert self.session is not None
-        self.query_one("#accounts-title", Label).update(f"{identity.label} — loading…")
+        cached = self.session.cached_accounts(identity)
+        if cached is not None:  # the last known list at once, then one request to check it
+            self._show_accounts(cached, checking=True)
+            self._first_accounts_shown()
+            self.load_sparklines(identity, cached)
+        else:
+            self.query_one("#accounts-title", Label).update(f"{identity.label} — loading…")
         accounts = await self.session.accounts(identity)
         if not self._showing(identity):
             return  # the user moved on meanwhile
-        first_load = self._loaded_for is None
         self._loaded_for = identity.key
         self._show_accounts(accounts)
-        if first_load and accounts and not isinstance(self.focused, AccountsTable):
-            self.query_one(AccountsTable).focus()
-        if self.bunq.ready_seconds is None:
-            self.bunq.ready_seconds = time.perf_counter() - self.bunq.started
-        self.load_sparklines(identity, accounts)
+        self._first_accounts_shown()
+        if accounts != cached:
+            self.load_sparklines(identity, accounts)
         if identity.kind == "self" and identity.label.startswith("user "):
             await self._learn_own_name(identity)
 
@@ -191,13 +201,20 @@ class AccountsScreen(BunqScreen[None]):
 
     @work(group="bunq-sparklines", exclusive=True, exit_on_error=False)
     async def load_sparklines(self, identity: Identity, accounts: list[MonetaryAccount]) -> None:
+        """A balance line per account: from the cache, else one page (which joins the cache)."""
         assert self.session is not None
         table = self.query_one(AccountsTable)
         for account in accounts:
-            page = await self.session.payments(identity, account.id, count=SPARK_PAGE)
+            recent = self.session.cached_payments(identity, account.id, limit=SPARK_PAGE)
+            if not recent:
+                page = await self.session.payments(identity, account.id, count=SPARK_PAGE)
+                recent = page.items
+            elif _behind(recent[0], account):  # money moved since: fetch just what is new
+                await self.session.refresh_payments(identity, account.id)
+                recent = self.session.cached_payments(identity, account.id, limit=SPARK_PAGE)
             if not self._showing(identity):
                 return
-            line = sparkline(balance_history(page.items), SPARK_WIDTH)
+            line = sparkline(balance_history(recent), SPARK_WIDTH)
             if str(account.id) in table.rows:
                 table.update_cell(str(account.id), "trend", Text(line, style="cyan"))
 
@@ -209,15 +226,23 @@ class AccountsScreen(BunqScreen[None]):
         empty.display = bool(message)
         self.query_one(AccountsTable).display = not message
 
-    def _title(self) -> None:
+    def _title(self, *, checking: bool = False) -> None:
         label = self.query_one("#accounts-title", Label)
         if self.identity is None:
             label.update("Accounts")
         else:
             count = len(self.accounts)
-            label.update(f"{self.identity.label} — {count} account{'s' * (count != 1)}")
+            note = "  (cached, checking…)" if checking else ""
+            label.update(f"{self.identity.label} — {count} account{'s' * (count != 1)}{note}")
 
-    def _show_accounts(self, accounts: list[MonetaryAccount]) -> None:
+    def _first_accounts_shown(self) -> None:
+        if self.accounts and not isinstance(self.focused, AccountsTable) and not self._focused_once:
+            self._focused_once = True
+            self.query_one(AccountsTable).focus()
+        if self.bunq.ready_seconds is None:
+            self.bunq.ready_seconds = time.perf_counter() - self.bunq.started
+
+    def _show_accounts(self, accounts: list[MonetaryAccount], *, checking: bool = False) -> None:
         table = self.query_one(AccountsTable)
         selected = self.selected_account()
         self.accounts = accounts
@@ -245,7 +270,7 @@ class AccountsScreen(BunqScreen[None]):
             if sums
             else ""
         )
-        self._title()
+        self._title(checking=checking)
         if self.identity is not None:
             self._empty("" if accounts else "No accounts.")
         self.refresh_bindings()

@@ -1,7 +1,9 @@
-"""Payments of one account: newest first, older pages loaded as the cursor or scroll nears the end.
+"""Payments of one account, newest first, from the local cache and then from bunq.
 
-Loading runs in workers, so keys never wait for the network. ``/`` filters what is loaded
-(core.query syntax); Enter opens a payment; ``e`` exports; ``r`` fetches what is new.
+What the cache holds shows at once; one request fetches what is new. Scrolling near the end
+reads older cached rows, then asks bunq for older pages (which join the cache). ``L``
+downloads the whole history at bunq's rate limit with progress; ``/`` searches every cached
+payment of the account (core.query syntax). Network work runs in workers: keys never wait.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from bunqtui.core import Identity, MonetaryAccount, Payment, ProfileSession
 from bunqtui.core.query import PaymentFilter
+from bunqtui.core.sync import SyncStatus
 from bunqtui.tui.formatting import counterparty, local_time, money, signed_money
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.screens.dialogs import ExportModal
@@ -34,6 +37,7 @@ COLUMNS = [
 ]
 MIN_DESCRIPTION = 12
 PAGE_SIZE = 200  # bunq's largest page: fewest requests
+SEARCH_LIMIT = 2000  # matches shown at once (newest first); export takes them all
 LOAD_AHEAD = 40  # rows before the end at which the next older page is fetched
 
 
@@ -56,7 +60,7 @@ class PaymentsScreen(BunqScreen[None]):
         Binding("slash", "filter", "Filter", key_display="/", id="payments.filter"),
         Binding("e", "export", "Export", id="payments.export"),
         Binding("r", "refresh", "Refresh", id="payments.refresh"),
-        Binding("L", "load_all", "Load all", id="payments.load-all"),
+        Binding("L", "load_all", "Full history", id="payments.load-all"),
     ]
 
     def __init__(
@@ -71,9 +75,10 @@ class PaymentsScreen(BunqScreen[None]):
         self.session = session
         self.identity = identity
         self.account = account
-        self.payments: list[Payment] = []  # everything loaded, newest first
-        self.older_id: int | None = None
-        self.complete = False
+        self.payments: list[Payment] = []  # shown without a filter, newest first
+        self.search_results: list[Payment] = []  # shown while a filter is set
+        self.status: SyncStatus = session.sync_status(identity, account.id)
+        self.complete = False  # every payment of the account is in self.payments
         self.fetching = False
         self.payment_filter = PaymentFilter()
 
@@ -114,62 +119,116 @@ class PaymentsScreen(BunqScreen[None]):
 
     # --- loading ----------------------------------------------------------------------------
 
+    def _status_changed(self) -> None:
+        self.status = self.session.sync_status(self.identity, self.account.id)
+        self.complete = self.status.complete and len(self.payments) >= self.status.count
+
+    def show_cached(self) -> None:
+        """What an earlier visit or run cached, without a request."""
+        shown = max(len(self.payments), PAGE_SIZE)
+        self.payments = self.session.cached_payments(self.identity, self.account.id, limit=shown)
+        self._status_changed()
+        self._render_rows(reset=False)
+
     @work(group="bunq-payments", exclusive=True, exit_on_error=False)
     async def load_first(self) -> None:
+        self.show_cached()
         self.fetching = True
         self._info()
         try:
-            page = await self.session.payments(self.identity, self.account.id, count=PAGE_SIZE)
+            new = await self.session.refresh_payments(self.identity, self.account.id)
         finally:
             self.fetching = False
-        self.payments = list(page.items)
-        self.older_id = page.older_id
-        self.complete = page.older_id is None
-        self._render_rows(reset=True)
+        self.payments = self.session.cached_payments(
+            self.identity, self.account.id, limit=max(len(self.payments) + new, PAGE_SIZE)
+        )
+        self._status_changed()
+        self._render_rows(reset=False)
+        if self.payment_filter:
+            self.search(self.payment_filter.text)
 
     def near_end(self) -> None:
-        if not self.complete and not self.fetching and self.payments:
+        if not self.complete and not self.fetching and not self.payment_filter:
             self.load_older()
+
+    async def _older_page(self) -> list[Payment]:
+        """The next older page: from the cache if it has it, else from bunq (1 request)."""
+        rows = self.session.cached_payments(
+            self.identity, self.account.id, offset=len(self.payments), limit=PAGE_SIZE
+        )
+        if not rows and not self.status.complete:
+            oldest = self.payments[-1].id if self.payments else None
+            page = await self.session.payments(
+                self.identity, self.account.id, older_id=oldest, count=PAGE_SIZE
+            )
+            rows = page.items
+        known = {p.id for p in self.payments}
+        return [p for p in rows if p.id not in known]
 
     @work(group="bunq-payments", exclusive=True, exit_on_error=False)
     async def load_older(self) -> None:
-        if self.complete or self.older_id is None:
+        if self.complete:
             return
         self.fetching = True
         self._info()
         try:
-            page = await self.session.payments(
-                self.identity, self.account.id, older_id=self.older_id, count=PAGE_SIZE
-            )
+            new = await self._older_page()
         finally:
             self.fetching = False
-        known = {p.id for p in self.payments}
-        new = [p for p in page.items if p.id not in known]
         self.payments.extend(new)
-        self.older_id = page.older_id
-        self.complete = page.older_id is None
+        self._status_changed()
+        if not new:  # bunq has nothing older
+            self.complete = True
         self._append_rows(new)
 
-    async def _load_everything(self) -> None:
-        while not self.complete and self.older_id is not None:
-            page = await self.session.payments(
-                self.identity, self.account.id, older_id=self.older_id, count=PAGE_SIZE
-            )
-            known = {p.id for p in self.payments}
-            new = [p for p in page.items if p.id not in known]
-            self.payments.extend(new)
-            self.older_id = page.older_id
-            self.complete = page.older_id is None
-            self._append_rows(new)
+    async def _download_history(self) -> None:
+        """The whole history into the cache at bunq's pace, with progress on screen."""
+
+        def progress(fetched: int, status: SyncStatus) -> None:
+            reached = status.oldest_created
+            back_to = f", back to {local_time(reached)}" if reached else ""
+            self._info(f"downloading the full history: {fetched:,} fetched{back_to}…")
+
+        self.fetching = True
+        self._info("downloading the full history…")
+        try:
+            self.status = await self.session.sync_payments(self.identity, self.account.id, progress)
+        finally:
+            self.fetching = False
+        self.payments = self.session.cached_payments(
+            self.identity, self.account.id, limit=max(self.status.count, PAGE_SIZE)
+        )
+        self._status_changed()
+        self._render_rows(reset=False)
+        if self.payment_filter:
+            self.search(self.payment_filter.text)
 
     @work(group="bunq-payments", exclusive=True, exit_on_error=False)
     async def load_all(self) -> None:
-        self.fetching = True
+        await self._download_history()
+
+    # --- searching the cache ----------------------------------------------------------------
+
+    @work(thread=True, group="search", exclusive=True, exit_on_error=False)
+    def search(self, text: str) -> None:
+        """Every cached payment of this account that matches (SQLite, off the UI thread)."""
         try:
-            await self._load_everything()
-        finally:
-            self.fetching = False
-            self._info()
+            found = self.session.search_payments(
+                text, identity=self.identity, account_id=self.account.id, limit=SEARCH_LIMIT
+            )
+        except ValueError as exc:
+            self.app.call_from_thread(self._search_failed, str(exc))
+            return
+        self.app.call_from_thread(self._show_search, text, found)
+
+    def _show_search(self, text: str, found: list[Payment]) -> None:
+        if self.payment_filter.text != text.strip():
+            return  # typed on meanwhile
+        self.search_results = found
+        self._render_rows(reset=False)
+
+    def _search_failed(self, message: str) -> None:
+        self.query_one("#payments-info", Static).update(Text(f"Filter: {message}", style="red"))
 
     # --- showing ----------------------------------------------------------------------------
 
@@ -188,7 +247,7 @@ class PaymentsScreen(BunqScreen[None]):
     def visible(self) -> list[Payment]:
         if not self.payment_filter:
             return self.payments
-        return [p for p in self.payments if self.payment_filter.matches(p)]
+        return self.search_results
 
     def _render_rows(self, *, reset: bool) -> None:
         table = self.query_one(PaymentsTable)
@@ -199,30 +258,39 @@ class PaymentsScreen(BunqScreen[None]):
             table.add_row(*self._row(payment), key=str(payment.id))
         if keep is not None and str(keep.id) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep.id)))
+        table.fit_flexible_column()
         self._info()
 
     def _append_rows(self, new: list[Payment]) -> None:
-        table = self.query_one(PaymentsTable)
-        shown = [p for p in new if self.payment_filter.matches(p)] if self.payment_filter else new
-        for payment in shown:
-            table.add_row(*self._row(payment), key=str(payment.id))
-        self._info()
-        if self.payment_filter and len(self.visible()) < table.size.height and not self.complete:
-            self.call_later(self.near_end)  # a narrow filter: keep looking further back
-
-    def _info(self) -> None:
-        table = self.query_one(PaymentsTable)
-        loaded = len(self.payments)
-        parts = [f"{loaded:,} payments loaded" + ("" if self.complete else ", more older ones")]
         if self.payment_filter:
-            parts.insert(0, f"{table.row_count:,} match {self.payment_filter.text!r}")
-        if self.fetching:
+            return  # the search results stand until the filter changes
+        table = self.query_one(PaymentsTable)
+        for payment in new:
+            table.add_row(*self._row(payment), key=str(payment.id))
+        table.fit_flexible_column()
+        self._info()
+
+    def _info(self, doing: str | None = None) -> None:
+        table = self.query_one(PaymentsTable)
+        status = self.status
+        parts = []
+        if self.payment_filter:
+            limited = " (the newest shown)" if len(self.search_results) >= SEARCH_LIMIT else ""
+            parts.append(f"{table.row_count:,} match {self.payment_filter.text!r}{limited}")
+            scope = f"searched {status.count:,} cached payments"
+            if not status.complete:
+                scope += "; L downloads the full history to search it all"
+            parts.append(scope)
+        else:
+            parts.append(f"{len(self.payments):,} payments loaded")
+            parts.append("all loaded" if self.complete else "more older ones")
+        if doing:
+            parts.append(doing)
+        elif self.fetching or (status.last_synced is None and not self.payments):
             parts.append("loading…")
-        elif self.complete:
-            parts.append("all loaded")
         self.query_one("#payments-info", Static).update("  ·  ".join(parts))
         empty = self.query_one("#payments-empty", Static)
-        nothing = table.row_count == 0 and not self.fetching
+        nothing = table.row_count == 0 and not self.fetching and status.last_synced is not None
         empty.update(
             ("No payment matches the filter." if self.payment_filter else "No payments yet.")
             if nothing
@@ -269,11 +337,13 @@ class PaymentsScreen(BunqScreen[None]):
         try:
             self.payment_filter = PaymentFilter.parse(event.value)
         except ValueError as exc:
-            self.query_one("#payments-info", Static).update(Text(f"Filter: {exc}", style="red"))
+            self._search_failed(str(exc))
             return
-        self._render_rows(reset=False)
         if self.payment_filter:
-            self.near_end()
+            self.search(self.payment_filter.text)
+        else:
+            self.search_results = []
+            self._render_rows(reset=False)
 
     @on(Input.Submitted, "#payments-filter")
     def _filter_submitted(self) -> None:
@@ -284,6 +354,7 @@ class PaymentsScreen(BunqScreen[None]):
         if clear:
             box.value = ""
             self.payment_filter = PaymentFilter()
+            self.search_results = []
             self._render_rows(reset=False)
             box.display = False
         elif not self.payment_filter:
@@ -291,11 +362,10 @@ class PaymentsScreen(BunqScreen[None]):
         self.query_one(PaymentsTable).focus()
 
     def action_refresh(self) -> None:
-        self.complete = False
         self.load_first()
 
     def action_load_all(self) -> None:
-        if not self.complete:
+        if not self.complete and not self.fetching:
             self.load_all()
 
     def action_export(self) -> None:
@@ -309,19 +379,22 @@ class PaymentsScreen(BunqScreen[None]):
                 self.export(*choice)
 
         self.app.push_screen(
-            ExportModal(formats, Path.cwd(), len(self.visible()), self.complete), chosen
+            ExportModal(formats, Path.cwd(), len(self.visible()), self.status.complete), chosen
         )
 
     @work(group="bunq-export", exclusive=True, exit_on_error=False)
     async def export(self, fmt: str, path: Path, load_all: bool) -> None:
-        if load_all and not self.complete:
-            self.notify("Loading all older payments first…", title="Export")
-            self.fetching = True
-            try:
-                await self._load_everything()
-            finally:
-                self.fetching = False
-                self._info()
-        rows = list(self.visible())
+        if load_all and not self.status.complete:
+            self.notify("Downloading the full history first…", title="Export")
+            await self._download_history()
+        if self.payment_filter:  # every match, not just the newest SEARCH_LIMIT
+            rows = self.session.search_payments(
+                self.payment_filter.text,
+                identity=self.identity,
+                account_id=self.account.id,
+                limit=max(self.status.count, 1),
+            )
+        else:
+            rows = list(self.payments)
         written = self.session.export_payments(rows, fmt, path)
         self.notify(f"{len(rows):,} payments written to {written}", title="Export")

@@ -31,7 +31,10 @@ class VimDataTable(DataTable):
         if column is None:
             return
         others = sum(c.get_render_width(self) for c in self.columns.values() if c is not column)
-        scrollbar = self.styles.scrollbar_size_vertical if self.show_vertical_scrollbar else 0
+        # the vertical scrollbar may not be laid out yet right after rows were added
+        rows = self.row_count + (1 if self.show_header else 0)
+        needs_bar = self.show_vertical_scrollbar or rows > self.size.height
+        scrollbar = self.styles.scrollbar_size_vertical if needs_bar else 0
         width = max(least, self.size.width - others - 2 * self.cell_padding - scrollbar)
         if column.auto_width or column.width != width:
             column.auto_width = False

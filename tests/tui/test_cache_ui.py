@@ -1,0 +1,112 @@
+"""The TUI on the local cache: a relaunch shows what is cached and checks it with one request;
+the full history downloads with progress; `/` searches every cached payment."""
+
+from __future__ import annotations
+
+import math
+
+from textual.widgets import Input, Label, Static
+from tui_helpers import settled, until
+
+from bunqtui.core import Workspace
+from bunqtui.tui.app import BunqApp
+from bunqtui.tui.screens.accounts import AccountsScreen, AccountsTable
+from bunqtui.tui.screens.payments import PaymentsScreen, PaymentsTable
+from conftest import DemoHome
+
+
+def demo_account(demo_home: DemoHome, description: str):  # type: ignore[no-untyped-def]
+    world = demo_home.server.world
+    return next(
+        a
+        for a in world.accounts.values()
+        if a.owner_id == world.demo_user_id and a.description == description
+    )
+
+
+async def open_payments(pilot, app: BunqApp, description: str) -> PaymentsScreen:  # type: ignore[no-untyped-def]
+    await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)
+    screen = app.screen
+    assert isinstance(screen, AccountsScreen)
+    row = next(i for i, a in enumerate(screen.accounts) if a.description == description)
+    screen.query_one(AccountsTable).move_cursor(row=row)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, PaymentsScreen))
+    assert isinstance(app.screen, PaymentsScreen)
+    return app.screen
+
+
+async def test_a_relaunch_shows_the_cache_and_checks_it_with_one_request(
+    demo_home: DemoHome,
+) -> None:
+    first = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with first.run_test(size=(100, 30)) as pilot:
+        payments = await open_payments(pilot, first, "Bills")
+        await until(pilot, lambda: payments.payments and not payments.fetching)
+        await settled(pilot)
+
+    stats = demo_home.server.emulator.stats
+    faults = demo_home.server.emulator.faults
+    stats.reset()
+    faults.set({"latency_ms": 400})  # time to see the cached view before bunq answers
+    app = BunqApp(Workspace.load(demo_home.home), demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)
+        screen = app.screen
+        assert isinstance(screen, AccountsScreen)
+        title = screen.query_one("#accounts-title", Label)
+        assert "cached, checking" in str(title.content)
+        assert len(screen.accounts) == 4
+        await until(pilot, lambda: "cached" not in str(title.content))
+        await settled(pilot)
+        faults.clear()
+        # one request from launch to the checked list: context, name and sparklines are cached
+        assert stats.as_dict()["total"] == 1, stats.as_dict()
+
+        stats.reset()
+        payments = await open_payments(pilot, app, "Bills")
+        assert len(payments.payments) == 200  # from the cache, before any answer
+        await until(pilot, lambda: not payments.fetching)
+        assert stats.as_dict()["total"] == 1  # the refresh: only what is newer
+
+
+async def test_full_history_with_progress_then_search_all_of_it(demo_home: DemoHome) -> None:
+    main = demo_account(demo_home, "Main account")
+    total = len(main.payments)
+    stats = demo_home.server.emulator.stats
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        payments = await open_payments(pilot, app, "Main account")
+        await until(pilot, lambda: not payments.fetching)
+        await settled(pilot)
+        info = payments.query_one("#payments-info", Static)
+        seen: list[str] = []
+        show = payments._info
+
+        def recording(doing: str | None = None) -> None:
+            if doing:
+                seen.append(doing)
+            show(doing)
+
+        payments._info = recording  # type: ignore[method-assign]
+        stats.reset()
+        await pilot.press("L")
+        await until(pilot, lambda: payments.complete and not payments.fetching, timeout=60)
+        pages = math.ceil((total - 200) / 200)
+        assert sum("fetched" in line for line in seen) >= pages  # progress after every page
+        assert f"{total:,} fetched" in seen[-1] or f"{total - 200:,} fetched" in seen[-1]
+        assert len(payments.payments) == total
+        # 200 per request from where the cache ended (it already held the newest 200)
+        listed = sum(v for k, v in stats.as_dict()["by_route"].items() if "payment" in k)
+        assert listed <= pages + 1
+
+        await pilot.press("slash")
+        box = payments.query_one("#payments-filter", Input)
+        box.value = "salary"
+        expected = sorted(
+            (p.id for p in main.payments if "salary" in p.description.lower()), reverse=True
+        )
+        table = payments.query_one(PaymentsTable)
+        await until(pilot, lambda: table.row_count == len(expected))
+        assert [p.id for p in payments.visible()] == expected
+        assert "searched" in str(info.content)
