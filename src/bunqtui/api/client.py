@@ -17,10 +17,10 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bunqtui.api import crypto
+from bunqtui.api._httpx import httpx
 from bunqtui.api.context import KIND_API_KEY, KIND_OAUTH, KIND_PSD2, ApiContext
 from bunqtui.api.envelope import Envelope, is_credentials_error, is_stale_session
 from bunqtui.api.environment import Environment
@@ -67,6 +67,12 @@ def _amount_json(amount: AmountLike, currency: str = "EUR") -> dict[str, str]:
     if isinstance(amount, Amount):
         return {"value": format_amount(amount.value), "currency": amount.currency}
     return {"value": format_amount(amount), "currency": currency}
+
+
+def http_client(*, verify: bool = True, timeout: float = 30.0) -> httpx.AsyncClient:
+    """An HTTP client for BunqClients to share (``http=``); ``verify=False`` builds no TLS
+    context, for a plain-HTTP environment (the local emulator) that never uses one."""
+    return httpx.AsyncClient(timeout=timeout, verify=verify)
 
 
 def _check_count(count: int) -> int:

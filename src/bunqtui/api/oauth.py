@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
-import httpx
-
+from bunqtui.api._httpx import httpx
 from bunqtui.api.envelope import decode_json
 from bunqtui.api.environment import Environment
 from bunqtui.api.errors import NetworkError, OAuthError, ProtocolError, StateMismatchError

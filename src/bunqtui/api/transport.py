@@ -15,11 +15,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bunqtui import __version__
 from bunqtui.api import crypto
+from bunqtui.api._httpx import httpx
 from bunqtui.api.envelope import Envelope, error_from_response, parse_success
 from bunqtui.api.errors import (
     BunqError,

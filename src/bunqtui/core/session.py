@@ -15,9 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
-from bunqtui.api.client import BunqClient
+from bunqtui.api.client import BunqClient, http_client
 from bunqtui.api.context import KIND_OAUTH, ApiContext
 from bunqtui.api.errors import BunqError
 from bunqtui.api.models import MonetaryAccount, Payment, User, UserApiKey
@@ -73,7 +71,7 @@ class ProfileSession:
         )
         # building a TLS context (the CA bundle) costs ~0.1 s a launch; a plain-HTTP
         # environment (the local emulator) never uses one
-        self._http = httpx.AsyncClient(timeout=30.0, verify=not plain)
+        self._http = http_client(timeout=30.0, verify=not plain)
         self.env = workspace.connector_env(profile, http=self._http)
         self.connector = cls(self.env)
         self.info: ProfileInfo = workspace._info(profile)

@@ -12,9 +12,7 @@ import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bunqtui.api.client import BunqClient
 from bunqtui.api.context import ApiContext
@@ -22,6 +20,9 @@ from bunqtui.api.environment import Environment
 from bunqtui.api.ratelimit import RateLimiter
 from bunqtui.store.secrets import ProfileVault
 from bunqtui.store.users import ConnectedUsers
+
+if TYPE_CHECKING:
+    import httpx
 
 OWN_CONTEXT = "context"
 OAUTH_CLIENT = "oauth_client"
