@@ -11,11 +11,9 @@ import binascii
 import datetime as dt
 import uuid
 
-from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
 
 KEY_SIZE = 2048
 PUBLIC_EXPONENT = 65537
@@ -103,6 +101,10 @@ def generate_sandbox_certificate(common_name_prefix: str = "bunqtui") -> tuple[s
     The CN names the AISP and PISP roles (bunq reads roles from it) and ends in a unique
     suffix, because bunq refuses a CN it has seen before. bunq caps the CN at 64 characters.
     """
+    # x509 only here: every launch signs and verifies, only a PSD2 setup makes a certificate
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
     key = generate_key_pair()
     suffix = uuid.uuid4().hex[:12]
     common_name = f"{common_name_prefix} AISP PISP {suffix}"[-64:].strip()
