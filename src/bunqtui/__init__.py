@@ -1,8 +1,5 @@
 """bunqtui: a keyboard-first terminal client for the bunq API."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("bunqtui")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+# Kept equal to pyproject.toml's version by tests/cli/test_startup.py. A literal, not
+# importlib.metadata.version(): that lookup cost every command ~10 ms before any work.
+__version__ = "0.1.0"

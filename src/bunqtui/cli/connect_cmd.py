@@ -14,7 +14,6 @@ import contextlib
 import json
 import sys
 import threading
-import webbrowser
 
 from bunqtui.cli.common import EXIT_OK, add_profile_arg, command, workspace
 from bunqtui.core import ConfigError, ConnectRequest, Identity, ProfileSession
@@ -82,6 +81,8 @@ async def connect(args: argparse.Namespace) -> int:
             flush=True,
         )
         if not args.no_browser:
+            import webbrowser  # here: every other command would pay for it at start-up
+
             with contextlib.suppress(Exception):
                 webbrowser.open(request.authorize_url)
         listen = asyncio.create_task(session.wait_for_callback(request, args.timeout))
