@@ -176,6 +176,110 @@ def test_disable_plugins_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert {p.name: p.status for p in found.plugins}["psd2"] == "disabled"
 
 
+# --- the plugin index: a known connector without scanning every entry point -------------------
+
+
+def _no_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    def refuse(**_: object) -> None:
+        raise AssertionError("scanned the entry points")
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", refuse)
+
+
+def _index(home: Path) -> Path:
+    return home / "cache" / "plugins.json"
+
+
+def test_a_known_connector_comes_from_the_index_without_a_scan(
+    bunqtui_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bunqtui_apikey import ApiKeyConnector
+
+    monkeypatch.delenv("BUNQTUI_DISABLE_PLUGINS", raising=False)
+    assert "api-key" in [c.name for c in Workspace.load().connectors()]  # a full scan
+    index = _index(bunqtui_home)
+    assert index.stat().st_mode & 0o777 == 0o600
+    listed = json.loads(index.read_text())["connectors"]
+    expected = {"plugin": "api-key", "value": "bunqtui_apikey", "source": "bunqtui"}
+    assert listed["api-key"] == expected
+    (bunqtui_home / "config.toml").write_text('[profiles.p]\nconnector = "api-key"\n')
+
+    _no_scan(monkeypatch)
+    ws = Workspace.load()  # validates the profile's connector through the index
+    assert ws.connector_class("api-key") is ApiKeyConnector
+    assert ws.open("p").connector.name == "api-key"
+
+
+def test_the_index_is_not_trusted_once_something_is_installed(
+    install: Callable[..., None], bunqtui_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.metadata
+
+    monkeypatch.delenv("BUNQTUI_DISABLE_PLUGINS", raising=False)
+    Workspace.load().connectors()
+    before = json.loads(_index(bunqtui_home).read_text())
+    install(throwaway="throwaway_connector")  # a new directory on sys.path
+    scans: list[dict[str, object]] = []
+    scan = importlib.metadata.entry_points
+
+    def counted(**kw: object) -> object:
+        scans.append(kw)
+        return scan(**kw)
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", counted)
+    # even a connector the index names is looked up afresh: the install may have changed it
+    assert Workspace.load().connector_class("api-key").name == "api-key"
+    assert scans
+    after = json.loads(_index(bunqtui_home).read_text())
+    assert after["environment"] != before["environment"] and "throwaway" in after["connectors"]
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"plugin": "api-key", "value": "bunqtui_psd2", "source": "x"},  # provides another one
+        {"plugin": "api-key", "value": "no_such_module_here", "source": "x"},
+        {"plugin": "api-key", "value": "os; rm -rf /", "source": "x"},  # not a reference
+        {"plugin": "api-key", "value": 7, "source": "x"},
+        "junk",
+    ],
+)
+def test_a_stale_or_tampered_index_entry_falls_back_to_the_scan(
+    bunqtui_home: Path, monkeypatch: pytest.MonkeyPatch, entry: object
+) -> None:
+    from bunqtui.plugins.manager import INDEX_VERSION, environment_fingerprint
+    from bunqtui_apikey import ApiKeyConnector
+
+    monkeypatch.delenv("BUNQTUI_DISABLE_PLUGINS", raising=False)
+    index = _index(bunqtui_home)
+    index.parent.mkdir(parents=True)
+    index.write_text(
+        json.dumps(
+            {
+                "version": INDEX_VERSION,
+                "environment": environment_fingerprint(),
+                "connectors": {"api-key": entry},
+            }
+        )
+    )
+    assert Workspace.load().connector_class("api-key") is ApiKeyConnector
+    assert json.loads(index.read_text())["connectors"]["api-key"]["value"] == "bunqtui_apikey"
+
+
+def test_a_disabled_connector_stays_off_with_an_index(
+    bunqtui_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bunqtui.core import ConfigError
+
+    monkeypatch.delenv("BUNQTUI_DISABLE_PLUGINS", raising=False)
+    Workspace.load().connectors()
+    monkeypatch.setenv("BUNQTUI_DISABLE_PLUGINS", "api-key")
+    with pytest.raises(ConfigError, match="no connector 'api-key'"):
+        Workspace.load().connector_class("api-key")
+
+
 def _payment(pid: int, value: str, name: str) -> Payment:
     return Payment.from_json(
         {

@@ -34,7 +34,7 @@ from bunqtui.plugins.connector import (
     SetupStep,
     Steps,
 )
-from bunqtui.plugins.manager import Plugins, load_plugins
+from bunqtui.plugins.manager import PluginRegistry
 from bunqtui.store.files import ensure_private_dir, file_lock
 from bunqtui.store.secrets import ProfileVault, SecretStore, check_profile_name
 
@@ -88,7 +88,7 @@ def rate_limiter_for(profile: Profile) -> RateLimiter:
 
 
 class Workspace:
-    def __init__(self, paths: Paths, plugins: Plugins, config: Config) -> None:
+    def __init__(self, paths: Paths, plugins: PluginRegistry, config: Config) -> None:
         self.paths = paths
         self.plugins = plugins
         self.config = config
@@ -97,9 +97,10 @@ class Workspace:
     @classmethod
     def load(cls, home: Path | None = None) -> Workspace:
         paths = resolve_paths(home)
-        plugins = load_plugins()
+        # scans the entry points only if a profile's connector is not in the last scan's index
+        plugins = PluginRegistry(index=paths.data_dir / "cache" / "plugins.json")
         try:
-            config = load_config(paths.config_file, connectors=plugins.connectors.keys())
+            config = load_config(paths.config_file, connectors=plugins.connector_names())
         except ConfigFileError as exc:
             hint = "fix the file by hand (bunqtui left it untouched)"
             if "unknown connector" in exc.message and plugins.problems:
@@ -161,7 +162,7 @@ class Workspace:
         with file_lock(self.paths.config_dir / ".config.lock"):
             try:
                 config = load_config(
-                    self.paths.config_file, connectors=self.plugins.connectors.keys()
+                    self.paths.config_file, connectors=self.plugins.connector_names()
                 )
             except ConfigFileError as exc:
                 raise ConfigError(
@@ -194,7 +195,7 @@ class Workspace:
         return sorted(self.plugins.exporters)
 
     def connector_class(self, name: str) -> type[Connector]:
-        cls = self.plugins.connectors.get(name)
+        cls = self.plugins.connector(name)
         if cls is None:
             broken = [n for n, _ in self.plugins.problems]
             hint = f"installed: {', '.join(sorted(self.plugins.connectors)) or 'none'}"

@@ -5,15 +5,27 @@ here each entry point is loaded on its own, and a failure (import error, a hook 
 a class that breaks the contract, a duplicate name) is recorded as a problem and shown by
 ``bunqtui plugins`` while everything else keeps working. ``BUNQTUI_DISABLE_PLUGINS`` (comma
 separated plugin or connector/exporter names) turns plugins off.
+
+A :class:`PluginRegistry` (what a Workspace holds) scans lazily. Opening a profile needs only
+its connector: the registry looks it up in an index that the last full scan wrote (connector →
+the entry point that provided it), valid only while ``sys.path`` and every directory on it are
+unchanged (installing or removing a package changes its directory), and loads that one plugin;
+anything else (no index, another environment, a disabled name, a plugin that no longer provides
+the connector) falls back to the full scan. The index holds only names the entry points
+already publish — no secrets, nothing executable but installed modules — in a 0600 file.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
+import json
 import logging
 import os
+import re
+import sys
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -21,6 +33,7 @@ import pluggy
 from bunqtui.plugins import hookspecs
 from bunqtui.plugins.connector import Connector
 from bunqtui.plugins.exporter import Exporter
+from bunqtui.store.files import atomic_write, ensure_private_dir
 
 GROUP = "bunqtui"
 DISABLE_ENV = "BUNQTUI_DISABLE_PLUGINS"
@@ -81,7 +94,10 @@ class PluginManager:
             module = importlib.import_module(module_name)
             self._register(module, module_name, result.plugins, source="builtin", value=module_name)
         seen: set[str] = set()
-        for ep in importlib.metadata.entry_points(group=GROUP):
+        # importlib.metadata costs ~10 ms to import and scan: only a full scan pays for it
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group=GROUP):
             dist = getattr(ep.dist, "name", None) or "unknown"
             meta = {"source": dist, "value": ep.value}
             if ep.name in seen:
@@ -107,6 +123,17 @@ class PluginManager:
                 )
                 continue
             self._register(module, ep.name, result.plugins, **meta)
+        self._collect(result)
+        result.problems = [(p.name, p.error) for p in result.plugins if p.status == "failed"]
+        return result
+
+    def load_one(self, name: str, value: str, source: str) -> Plugins:
+        """Only the plugin ``name`` (an entry point's ``value``), as the full scan loads it;
+        raises if it cannot be imported or registered."""
+        result = Plugins()
+        module = _load_reference(value)
+        self.pm.register(module, name=name)
+        result.plugins.append(PluginInfo(name, source, value, "loaded"))
         self._collect(result)
         result.problems = [(p.name, p.error) for p in result.plugins if p.status == "failed"]
         return result
@@ -164,3 +191,163 @@ class PluginManager:
 
 def load_plugins(disabled: set[str] | None = None) -> Plugins:
     return PluginManager(disabled=disabled).load()
+
+
+# --- the registry: full scan on demand, one plugin when only one connector is needed ---------
+
+INDEX_VERSION = 1
+_REFERENCE = re.compile(r"^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$")
+
+
+def _load_reference(value: str) -> Any:
+    """``module`` or ``module:attr.attr``, as an entry point's ``load()`` resolves it."""
+    if not _REFERENCE.match(value):
+        raise ValueError(f"not a plain entry point reference: {value!r}")
+    module_name, _, attrs = value.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for attr in filter(None, attrs.split(".")):
+        obj = getattr(obj, attr)
+    return obj
+
+
+def environment_fingerprint() -> list[Any]:
+    """What decides the installed entry points: the interpreter, ``sys.path`` and the state of
+    each entry on it (installing or removing a distribution changes its directory)."""
+    entries: list[Any] = []
+    for entry in sys.path:
+        try:
+            entries.append([entry, os.stat(entry or ".").st_mtime_ns])
+        except OSError:
+            entries.append([entry, None])
+    return [sys.version, entries]
+
+
+class _ConnectorNames(Collection[str]):
+    """The installed connector names, for validating config.toml: ``in`` resolves one name
+    (the fast path); listing them needs the full scan."""
+
+    def __init__(self, registry: PluginRegistry) -> None:
+        self._registry = registry
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._registry.connector(name) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._registry.connectors)
+
+    def __len__(self) -> int:
+        return len(self._registry.connectors)
+
+
+class PluginRegistry:
+    """Plugins for a Workspace: ``plugins``, ``connectors``, ``exporters``,
+    ``connector_plugin`` and ``problems`` as :class:`Plugins` has them (the first use scans
+    every entry point), and ``connector(name)``, which loads just the plugin providing that
+    connector when the index of an earlier scan in this environment names it."""
+
+    def __init__(self, *, index: Path | None = None, disabled: set[str] | None = None) -> None:
+        self.index = index
+        self.disabled = disabled_names() if disabled is None else disabled
+        self._full: Plugins | None = None
+        self._resolved: dict[str, type[Connector]] = {}
+
+    # --- the full scan ----------------------------------------------------------------------
+
+    def full(self) -> Plugins:
+        if self._full is None:
+            self._full = PluginManager(disabled=self.disabled).load()
+            self._write_index(self._full)
+        return self._full
+
+    @property
+    def plugins(self) -> list[PluginInfo]:
+        return self.full().plugins
+
+    @property
+    def connectors(self) -> dict[str, type[Connector]]:
+        return self.full().connectors
+
+    @property
+    def exporters(self) -> dict[str, type[Exporter]]:
+        return self.full().exporters
+
+    @property
+    def connector_plugin(self) -> dict[str, str]:
+        return self.full().connector_plugin
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        return self.full().problems
+
+    def connector_names(self) -> Collection[str]:
+        return _ConnectorNames(self)
+
+    # --- one connector ----------------------------------------------------------------------
+
+    def connector(self, name: str) -> type[Connector] | None:
+        """The connector class called ``name`` (None if no enabled plugin provides it)."""
+        if self._full is not None:
+            return self._full.connectors.get(name)
+        if name not in self._resolved:
+            cls = self._from_index(name)
+            if cls is None:
+                return self.full().connectors.get(name)
+            self._resolved[name] = cls
+        return self._resolved[name]
+
+    def _read_index(self) -> dict[str, Any] | None:
+        if self.index is None:
+            return None
+        try:
+            data = json.loads(self.index.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
+            return None
+        if data.get("environment") != environment_fingerprint():
+            return None  # something was installed or removed, or another interpreter
+        connectors = data.get("connectors")
+        return connectors if isinstance(connectors, dict) else None
+
+    def _from_index(self, name: str) -> type[Connector] | None:
+        if name in self.disabled:
+            return None
+        entry = (self._read_index() or {}).get(name)
+        if not isinstance(entry, dict):
+            return None
+        plugin, value, source = entry.get("plugin"), entry.get("value"), entry.get("source")
+        if not all(isinstance(v, str) for v in (plugin, value, source)) or plugin in self.disabled:
+            return None
+        try:
+            loaded = PluginManager(disabled=self.disabled).load_one(plugin, value, source)
+        except Exception as exc:  # the full scan reports it properly
+            log.debug("bunqtui plugin index: %s (%s) unusable: %s", plugin, value, _error(exc))
+            return None
+        return loaded.connectors.get(name) if not loaded.problems else None
+
+    def _write_index(self, found: Plugins) -> None:
+        if self.index is None:
+            return
+        by_name = {p.name: p for p in found.plugins if p.status == "loaded"}
+        connectors = {}
+        for connector, plugin in sorted(found.connector_plugin.items()):
+            info = by_name.get(plugin)
+            if info is not None and info.source != "builtin":  # entry points only
+                connectors[connector] = {
+                    "plugin": info.name,
+                    "value": info.value,
+                    "source": info.source,
+                }
+        data = {
+            "version": INDEX_VERSION,
+            "environment": environment_fingerprint(),
+            "connectors": connectors,
+        }
+        text = json.dumps(data, indent=1, sort_keys=True)
+        try:
+            if self.index.exists() and self.index.read_text(encoding="utf-8") == text:
+                return
+            ensure_private_dir(self.index.parent)
+            atomic_write(self.index, text.encode("utf-8"))
+        except OSError as exc:  # only a cache: a read-only home still works, more slowly
+            log.debug("bunqtui plugin index not written: %s", exc)
