@@ -33,7 +33,6 @@ from bunqtui.core import (
     payment_record,
     user_record,
 )
-from bunqtui.plugins.exporters import CsvExporter
 
 DEFAULT_LIMIT = 50
 SEARCH_LIMIT = 500
@@ -323,6 +322,8 @@ def _print_payments(found: list[Payment], fmt: str) -> None:
     if fmt == "json":
         print_json([payment_record(p) for p in found])
     elif fmt == "csv":
+        from bunqtui.plugins.exporters import CsvExporter  # csv only for this format
+
         CsvExporter().write(found, sys.stdout)
     else:
         rows = []
