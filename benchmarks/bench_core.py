@@ -12,7 +12,9 @@ network), sets up a profile in a temporary BUNQTUI_HOME, and measures:
    and how many of them come before the cached accounts can be shown;
 2. wall time of the `bunqtui accounts --json` process ÷ the official SDK's script
    (benchmarks/sdk_accounts.py) listing the same accounts from its saved context — medians of
-   alternating runs, spaced so neither meets the other's rate-limit window;
+   alternating runs, spaced so neither meets the other's rate-limit window — and, in the same
+   rotation, the floor of bunqtui's stack (benchmarks/floor_accounts.py: the one signed GET
+   with httpx under asyncio and nothing else);
 3. a full sync of a 10,000-payment account: wall time ÷ the rate-limit floor, and 429s;
 4. the requests of a refresh of that synced account;
 5. search over 100,000 cached payments (median of repeated runs per query, the slowest query).
@@ -46,6 +48,7 @@ from bunqtui.emulator.server import EmulatorServer
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
 SDK_SCRIPT = ROOT / "benchmarks" / "sdk_accounts.py"
+FLOOR_SCRIPT = ROOT / "benchmarks" / "floor_accounts.py"
 BEGIN, END = "<!-- bench-core:begin -->", "<!-- bench-core:end -->"
 PAYMENTS_ROUTE = "GET /v1/user/{id}/monetary-account/{id}/payment"
 GET_CALLS, GET_WINDOW = 3, 3.0  # bunq's GET limit per endpoint (bunq-api.md §11.3)
@@ -141,13 +144,15 @@ def cli_vs_sdk(
     commands = {
         "bunqtui": [bunqtui, "accounts", "--json", "--profile", "bench"],
         "sdk": [sys.executable, str(SDK_SCRIPT), str(sdk_context), server.base_url],
+        "floor": [sys.executable, str(FLOOR_SCRIPT), str(home / "secrets" / "bench.json")],
     }
-    times: dict[str, list[float]] = {"bunqtui": [], "sdk": []}
-    requests: dict[str, list[int]] = {"bunqtui": [], "sdk": []}
+    names = list(commands)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    requests: dict[str, list[int]] = {name: [] for name in names}
     ids: dict[str, set[int]] = {}
     limited = control.limited()
     for i in range(runs + warmup):  # warm-up runs fill the disk and bytecode caches
-        order = ["bunqtui", "sdk"] if i % 2 == 0 else ["sdk", "bunqtui"]
+        order = names[i % len(names) :] + names[: i % len(names)]  # each goes first in turn
         for name in order:
             time.sleep(1.1)  # ≤ 1 call per endpoint per 1.1 s: never 3 in a 3-s window
             before = control.total()
@@ -156,15 +161,18 @@ def cli_vs_sdk(
                 times[name].append(elapsed)
                 requests[name].append(control.total() - before)
             ids[name] = {a["id"] for a in json.loads(out)}
-    assert ids["bunqtui"] == ids["sdk"], "the two listings differ"
-    bunqtui_s, sdk_s = statistics.median(times["bunqtui"]), statistics.median(times["sdk"])
+    assert ids["bunqtui"] == ids["sdk"] == ids["floor"], "the listings differ"
+    median = {name: statistics.median(times[name]) for name in names}
     return {
         "runs": runs,
-        "bunqtui_s": bunqtui_s,
-        "sdk_s": sdk_s,
-        "ratio": bunqtui_s / sdk_s,
+        "bunqtui_s": median["bunqtui"],
+        "sdk_s": median["sdk"],
+        "floor_s": median["floor"],
+        "ratio": median["bunqtui"] / median["sdk"],
+        "floor_ratio": median["floor"] / median["sdk"],
         "bunqtui_requests": max(requests["bunqtui"]),
         "sdk_requests": max(requests["sdk"]),
+        "floor_requests": max(requests["floor"]),
         "accounts": len(ids["bunqtui"]),
         "rate_limited": control.limited() - limited,
     }
@@ -331,6 +339,9 @@ def table(r: dict[str, Any]) -> str:
         f"{os.getloadavg()[0]:.1f} at the end); emulator latency "
         f"{r['latency_ms']:.0f} ms, rate limits on (search row: cache filled from an emulator "
         f"without either, in {found['fill_s']:.1f} s).",
+        f"CLI ÷ SDK: the floor of bunqtui's stack in the same rotation (benchmarks/"
+        f"floor_accounts.py, the one signed GET with httpx under asyncio and nothing else) took "
+        f"{cli['floor_s'] * 1000:.0f} ms, {cli['floor_ratio']:.2f} × the SDK. "
         f"Sync: {sync['ratio_one_per_second']:.3f} × the looser floor of ⌈N/200⌉ requests at "
         "one per second. Search medians per query: " + queries + ".",
     ]
