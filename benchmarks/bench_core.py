@@ -175,6 +175,7 @@ def cli_vs_sdk(
         "floor_requests": max(requests["floor"]),
         "accounts": len(ids["bunqtui"]),
         "rate_limited": control.limited() - limited,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -335,10 +336,11 @@ def table(r: dict[str, Any]) -> str:
     lines += [
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()} Linux, Python "
-        f"{platform.python_version()}, {os.cpu_count()} CPUs (load average "
-        f"{os.getloadavg()[0]:.1f} at the end); emulator latency "
-        f"{r['latency_ms']:.0f} ms, rate limits on (search row: cache filled from an emulator "
-        f"without either, in {found['fill_s']:.1f} s).",
+        f"{platform.python_version()}, {os.cpu_count()} CPUs (1-minute load average "
+        f"{r['load_start']:.1f} at the start, {cli['load']:.1f} after the CLI ÷ SDK runs, "
+        f"{os.getloadavg()[0]:.1f} at the end); emulator latency {r['latency_ms']:.0f} ms, "
+        "rate limits on (search row: cache filled from an emulator without either, in "
+        f"{found['fill_s']:.1f} s).",
         f"CLI ÷ SDK: the floor of bunqtui's stack in the same rotation (benchmarks/"
         f"floor_accounts.py, the one signed GET with httpx under asyncio and nothing else) took "
         f"{cli['floor_s'] * 1000:.0f} ms, {cli['floor_ratio']:.2f} × the SDK. "
@@ -372,7 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["BUNQTUI_HOME"] = str(home)
     os.environ.pop("BUNQTUI_RATE_LIMIT", None)
     try:
+        load_start = os.getloadavg()[0]  # the machine may be shared: say how busy it was
         result = asyncio.run(run(args, home))
+        result["load_start"] = load_start
     finally:
         shutil.rmtree(home, ignore_errors=True)
     if args.json:
