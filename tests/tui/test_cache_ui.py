@@ -42,7 +42,7 @@ async def test_a_relaunch_shows_the_cache_and_checks_it_with_one_request(
     first = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with first.run_test(size=(100, 30)) as pilot:
         payments = await open_payments(pilot, first, "Bills")
-        await until(pilot, lambda: payments.payments and not payments.fetching)
+        await until(pilot, lambda: len(payments.cached) and not payments.fetching)
         await settled(pilot)
 
     stats = demo_home.server.emulator.stats
@@ -65,7 +65,7 @@ async def test_a_relaunch_shows_the_cache_and_checks_it_with_one_request(
 
         stats.reset()
         payments = await open_payments(pilot, app, "Bills")
-        assert len(payments.payments) == 200  # from the cache, before any answer
+        assert len(payments.cached) == 200  # from the cache, before any answer
         await until(pilot, lambda: not payments.fetching)
         assert stats.as_dict()["total"] == 1  # the refresh: only what is newer
 
@@ -95,7 +95,7 @@ async def test_full_history_with_progress_then_search_all_of_it(demo_home: DemoH
         pages = math.ceil((total - 200) / 200)
         assert sum("fetched" in line for line in seen) >= pages  # progress after every page
         assert f"{total:,} fetched" in seen[-1] or f"{total - 200:,} fetched" in seen[-1]
-        assert len(payments.payments) == total
+        assert len(payments.cached) == total
         # 200 per request from where the cache ended (it already held the newest 200)
         listed = sum(v for k, v in stats.as_dict()["by_route"].items() if "payment" in k)
         assert listed <= pages + 1

@@ -62,7 +62,7 @@ def test_payments_100x30(snap_compare, demo_home: DemoHome) -> None:  # type: ig
             pilot,
             lambda: (
                 isinstance(pilot.app.screen, PaymentsScreen)
-                and pilot.app.screen.payments
+                and len(pilot.app.screen.cached)
                 and not pilot.app.screen.fetching
             ),
         )

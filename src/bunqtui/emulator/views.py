@@ -265,8 +265,9 @@ def account(world: World, a: Account) -> dict[str, Any]:
         body["savings_goal"] = (
             amount(a.savings_goal, a.currency) if a.savings_goal is not None else None
         )
+        # a number even without a goal: the official SDK fails on null here
         body["savings_goal_progress"] = (
-            float(min(a.balance / a.savings_goal, Decimal(1))) if a.savings_goal else None
+            float(min(a.balance / a.savings_goal, Decimal(1))) if a.savings_goal else 0.0
         )
         body["number_of_payment_remaining"] = None
     elif a.kind == "MonetaryAccountJoint":

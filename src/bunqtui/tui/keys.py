@@ -14,6 +14,7 @@ def _classes() -> list[type]:
     from bunqtui.tui.screens import accounts, detail, dialogs, help, login, payments, profiles
     from bunqtui.tui.screens import setup as setup_screen
     from bunqtui.tui.widgets.lists import VimDataTable, VimOptionList
+    from bunqtui.tui.widgets.rows_table import RowsTable
 
     return [
         BunqApp,
@@ -32,6 +33,7 @@ def _classes() -> list[type]:
         dialogs.ExportModal,
         VimDataTable,
         VimOptionList,
+        RowsTable,
     ]
 
 

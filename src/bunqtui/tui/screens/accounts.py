@@ -7,7 +7,6 @@ the highlighted identity, then one page of payments per account for its balance 
 from __future__ import annotations
 
 import asyncio
-import time
 from decimal import Decimal
 from typing import ClassVar
 
@@ -239,8 +238,8 @@ class AccountsScreen(BunqScreen[None]):
         if self.accounts and not isinstance(self.focused, AccountsTable) and not self._focused_once:
             self._focused_once = True
             self.query_one(AccountsTable).focus()
-        if self.bunq.ready_seconds is None:
-            self.bunq.ready_seconds = time.perf_counter() - self.bunq.started
+        if self.accounts:
+            self.bunq.accounts_shown()
 
     def _show_accounts(self, accounts: list[MonetaryAccount], *, checking: bool = False) -> None:
         table = self.query_one(AccountsTable)

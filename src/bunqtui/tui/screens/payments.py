@@ -1,9 +1,10 @@
 """Payments of one account, newest first, from the local cache and then from bunq.
 
-What the cache holds shows at once; one request fetches what is new. Scrolling near the end
-reads older cached rows, then asks bunq for older pages (which join the cache). ``L``
-downloads the whole history at bunq's rate limit with progress; ``/`` searches every cached
-payment of the account (core.query syntax). Network work runs in workers: keys never wait.
+Every cached payment shows at once (the table draws only the rows on screen); one request
+fetches what is new. Scrolling near the end asks bunq for the next older page, which joins the
+cache. ``L`` downloads the whole history at bunq's rate limit with progress; ``/`` searches
+every cached payment of the account (core.query syntax). Network work runs in workers, so
+keys never wait.
 """
 
 from __future__ import annotations
@@ -16,35 +17,37 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
 from bunqtui.core import Identity, MonetaryAccount, Payment, ProfileSession
 from bunqtui.core.query import PaymentFilter
 from bunqtui.core.sync import SyncStatus
-from bunqtui.tui.formatting import counterparty, local_time, money, signed_money
+from bunqtui.tui.formatting import local_time, money
+from bunqtui.tui.payment_rows import CachedPayments, PaymentList
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.screens.dialogs import ExportModal
-from bunqtui.tui.widgets.lists import VimDataTable
+from bunqtui.tui.widgets.rows_table import Column, RowsTable
 from bunqtui.tui.widgets.status import StatusBar
 
-# (key, title, width); the description column takes whatever width is left
 COLUMNS = [
-    ("date", "Date", 16),
-    ("counterparty", "Counterparty", 20),
-    ("description", "Description", 20),
-    ("amount", "Amount", 14),
-    ("balance", "Balance after", 14),
+    Column("date", "Date", 16),
+    Column("counterparty", "Counterparty", 20),
+    Column("description", "Description", 20),  # takes the width the others leave
+    Column("amount", "Amount", 14, "right"),
+    Column("balance", "Balance after", 14, "right"),
 ]
-MIN_DESCRIPTION = 12
 PAGE_SIZE = 200  # bunq's largest page: fewest requests
-SEARCH_LIMIT = 2000  # matches shown at once (newest first); export takes them all
 LOAD_AHEAD = 40  # rows before the end at which the next older page is fetched
+SEARCH_LIMIT = 2000  # matches shown at once (newest first); export takes them all
 
 
-class PaymentsTable(VimDataTable):
+class PaymentsTable(RowsTable):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Details", id="payments.open"),
+        Binding("enter", "select", "Details", id="payments.open"),
     ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(COLUMNS, flexible="description", least=12, **kwargs)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -75,10 +78,9 @@ class PaymentsScreen(BunqScreen[None]):
         self.session = session
         self.identity = identity
         self.account = account
-        self.payments: list[Payment] = []  # shown without a filter, newest first
-        self.search_results: list[Payment] = []  # shown while a filter is set
+        self.cached = CachedPayments(session, identity, account.id)  # shown without a filter
+        self.found = PaymentList([])  # shown while a filter is set
         self.status: SyncStatus = session.sync_status(identity, account.id)
-        self.complete = False  # every payment of the account is in self.payments
         self.fetching = False
         self.payment_filter = PaymentFilter()
 
@@ -91,7 +93,7 @@ class PaymentsScreen(BunqScreen[None]):
             yield PaymentsTable(id="payments")
             yield Static("", id="payments-empty", classes="empty")
             yield Input(
-                placeholder='Filter: words, 12.50, >100, <0, 10..20, "exact phrase" — Esc clears',
+                placeholder="Filter: words  12.50  >100  <0  10..20  since:2026-01-01  Esc clears",
                 id="payments-filter",
             )
             yield Static("", id="payments-info")
@@ -105,45 +107,49 @@ class PaymentsScreen(BunqScreen[None]):
         return f"{self.identity.label} › {name}{tail}"
 
     def on_mount(self) -> None:
-        where = self.query_one(StatusBar)
-        where.set_where(f"{self.profile}  ·  payments")
-        table = self.query_one(PaymentsTable)
-        for key, label, width in COLUMNS:
-            title = Text(label, justify="right") if key in ("amount", "balance") else label
-            table.add_column(title, key=key, width=width)
-        table.flexible = ("description", MIN_DESCRIPTION)
+        self.query_one(StatusBar).set_where(f"{self.profile}  ·  payments")
         self.query_one("#payments-filter").display = False
         self.query_one("#payments-empty").display = False
+        table = self.query_one(PaymentsTable)
+        table.show(self.cached, cursor=0)
         table.focus()
+        self._info()
         self.load_first()
+
+    @property
+    def table(self) -> PaymentsTable:
+        return self.query_one(PaymentsTable)
+
+    @property
+    def complete(self) -> bool:
+        """Every payment of the account is in the cache."""
+        return self.status.complete
+
+    @property
+    def rows(self) -> CachedPayments | PaymentList:
+        return self.found if self.payment_filter else self.cached
 
     # --- loading ----------------------------------------------------------------------------
 
-    def _status_changed(self) -> None:
+    def _cache_grew(self, *, newer: int = 0) -> None:
+        """Payments joined the cache: show them, keeping the cursor on its payment."""
+        self.cached.reload()
         self.status = self.session.sync_status(self.identity, self.account.id)
-        self.complete = self.status.complete and len(self.payments) >= self.status.count
-
-    def show_cached(self) -> None:
-        """What an earlier visit or run cached, without a request."""
-        shown = max(len(self.payments), PAGE_SIZE)
-        self.payments = self.session.cached_payments(self.identity, self.account.id, limit=shown)
-        self._status_changed()
-        self._render_rows(reset=False)
+        if not self.payment_filter:
+            table = self.table
+            cursor = table.cursor_row + newer if table.cursor_row or newer == 0 else 0
+            table.show(self.cached, cursor=cursor)
+        self._info()
 
     @work(group="bunq-payments", exclusive=True, exit_on_error=False)
     async def load_first(self) -> None:
-        self.show_cached()
         self.fetching = True
         self._info()
         try:
             new = await self.session.refresh_payments(self.identity, self.account.id)
         finally:
             self.fetching = False
-        self.payments = self.session.cached_payments(
-            self.identity, self.account.id, limit=max(len(self.payments) + new, PAGE_SIZE)
-        )
-        self._status_changed()
-        self._render_rows(reset=False)
+        self._cache_grew(newer=new if len(self.cached) else 0)
         if self.payment_filter:
             self.search(self.payment_filter.text)
 
@@ -151,35 +157,20 @@ class PaymentsScreen(BunqScreen[None]):
         if not self.complete and not self.fetching and not self.payment_filter:
             self.load_older()
 
-    async def _older_page(self) -> list[Payment]:
-        """The next older page: from the cache if it has it, else from bunq (1 request)."""
-        rows = self.session.cached_payments(
-            self.identity, self.account.id, offset=len(self.payments), limit=PAGE_SIZE
-        )
-        if not rows and not self.status.complete:
-            oldest = self.payments[-1].id if self.payments else None
-            page = await self.session.payments(
-                self.identity, self.account.id, older_id=oldest, count=PAGE_SIZE
-            )
-            rows = page.items
-        known = {p.id for p in self.payments}
-        return [p for p in rows if p.id not in known]
-
     @work(group="bunq-payments", exclusive=True, exit_on_error=False)
     async def load_older(self) -> None:
+        """The next older page from bunq (1 request); it joins the cache."""
         if self.complete:
             return
         self.fetching = True
         self._info()
         try:
-            new = await self._older_page()
+            await self.session.payments(
+                self.identity, self.account.id, older_id=self.status.oldest_id, count=PAGE_SIZE
+            )
         finally:
             self.fetching = False
-        self.payments.extend(new)
-        self._status_changed()
-        if not new:  # bunq has nothing older
-            self.complete = True
-        self._append_rows(new)
+        self._cache_grew()
 
     async def _download_history(self) -> None:
         """The whole history into the cache at bunq's pace, with progress on screen."""
@@ -192,14 +183,10 @@ class PaymentsScreen(BunqScreen[None]):
         self.fetching = True
         self._info("downloading the full history…")
         try:
-            self.status = await self.session.sync_payments(self.identity, self.account.id, progress)
+            await self.session.sync_payments(self.identity, self.account.id, progress)
         finally:
             self.fetching = False
-        self.payments = self.session.cached_payments(
-            self.identity, self.account.id, limit=max(self.status.count, PAGE_SIZE)
-        )
-        self._status_changed()
-        self._render_rows(reset=False)
+        self._cache_grew()
         if self.payment_filter:
             self.search(self.payment_filter.text)
 
@@ -224,73 +211,44 @@ class PaymentsScreen(BunqScreen[None]):
     def _show_search(self, text: str, found: list[Payment]) -> None:
         if self.payment_filter.text != text.strip():
             return  # typed on meanwhile
-        self.search_results = found
-        self._render_rows(reset=False)
+        self.found = PaymentList(found)
+        self.table.show(self.found, cursor=0)
+        self._info()
 
     def _search_failed(self, message: str) -> None:
         self.query_one("#payments-info", Static).update(Text(f"Filter: {message}", style="red"))
 
     # --- showing ----------------------------------------------------------------------------
 
-    def _row(self, payment: Payment) -> tuple[object, ...]:
-        after = payment.balance_after
-        return (
-            local_time(payment.created),
-            counterparty(payment),
-            (payment.description or "").replace("\n", " "),
-            Text.assemble(
-                signed_money(payment.amount.value, payment.amount.currency), justify="right"
-            ),
-            Text(money(after.value, after.currency) if after else "—", justify="right"),
-        )
-
     def visible(self) -> list[Payment]:
-        if not self.payment_filter:
-            return self.payments
-        return self.search_results
+        """The rows on show (all of them: reads the whole cache without a filter)."""
+        rows = self.rows
+        return [rows.payment(i) for i in range(len(rows))]
 
-    def _render_rows(self, *, reset: bool) -> None:
-        table = self.query_one(PaymentsTable)
-        keep = self.selected_payment() if not reset else None
-        table.clear()
-        rows = self.visible()
-        for payment in rows:
-            table.add_row(*self._row(payment), key=str(payment.id))
-        if keep is not None and str(keep.id) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(keep.id)))
-        table.fit_flexible_column()
-        self._info()
-
-    def _append_rows(self, new: list[Payment]) -> None:
-        if self.payment_filter:
-            return  # the search results stand until the filter changes
-        table = self.query_one(PaymentsTable)
-        for payment in new:
-            table.add_row(*self._row(payment), key=str(payment.id))
-        table.fit_flexible_column()
-        self._info()
+    def selected_payment(self) -> Payment | None:
+        rows, table = self.rows, self.table
+        return rows.payment(table.cursor_row) if len(rows) else None
 
     def _info(self, doing: str | None = None) -> None:
-        table = self.query_one(PaymentsTable)
         status = self.status
         parts = []
         if self.payment_filter:
-            limited = " (the newest shown)" if len(self.search_results) >= SEARCH_LIMIT else ""
-            parts.append(f"{table.row_count:,} match {self.payment_filter.text!r}{limited}")
+            limited = " (the newest)" if len(self.found) >= SEARCH_LIMIT else ""
+            parts.append(f"{len(self.found):,} match {self.payment_filter.text!r}{limited}")
             scope = f"searched {status.count:,} cached payments"
             if not status.complete:
                 scope += "; L downloads the full history to search it all"
             parts.append(scope)
         else:
-            parts.append(f"{len(self.payments):,} payments loaded")
-            parts.append("all loaded" if self.complete else "more older ones")
+            parts.append(f"{len(self.cached):,} payments")
+            parts.append("the full history" if status.complete else "older ones as you scroll")
         if doing:
             parts.append(doing)
-        elif self.fetching or (status.last_synced is None and not self.payments):
+        elif self.fetching:
             parts.append("loading…")
         self.query_one("#payments-info", Static).update("  ·  ".join(parts))
         empty = self.query_one("#payments-empty", Static)
-        nothing = table.row_count == 0 and not self.fetching and status.last_synced is not None
+        nothing = not len(self.rows) and not self.fetching and status.last_synced is not None
         empty.update(
             ("No payment matches the filter." if self.payment_filter else "No payments yet.")
             if nothing
@@ -298,27 +256,19 @@ class PaymentsScreen(BunqScreen[None]):
         )
         empty.display = nothing
 
-    def selected_payment(self) -> Payment | None:
-        table = self.query_one(PaymentsTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((p for p in self.payments if str(p.id) == key), None)
-
     # --- events and actions -----------------------------------------------------------------
 
-    @on(DataTable.RowHighlighted, "#payments")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= event.data_table.row_count - LOAD_AHEAD:
+    @on(RowsTable.Highlighted, "#payments")
+    def _highlighted(self, event: RowsTable.Highlighted) -> None:
+        if event.index >= len(self.rows) - LOAD_AHEAD:
             self.near_end()
 
-    @on(DataTable.RowSelected, "#payments")
-    def _open(self, event: DataTable.RowSelected) -> None:
+    @on(RowsTable.Selected, "#payments")
+    def _open(self, event: RowsTable.Selected) -> None:
         from bunqtui.tui.screens.detail import PaymentDetailScreen
 
-        payment = next((p for p in self.payments if str(p.id) == event.row_key.value), None)
-        if payment is not None:
-            self.app.push_screen(PaymentDetailScreen(payment, self.account))
+        payment = self.rows.payment(event.index)
+        self.app.push_screen(PaymentDetailScreen(payment, self.account))
 
     def action_back(self) -> None:
         box = self.query_one("#payments-filter", Input)
@@ -342,8 +292,9 @@ class PaymentsScreen(BunqScreen[None]):
         if self.payment_filter:
             self.search(self.payment_filter.text)
         else:
-            self.search_results = []
-            self._render_rows(reset=False)
+            self.found = PaymentList([])
+            self.table.show(self.cached, cursor=0)
+            self._info()
 
     @on(Input.Submitted, "#payments-filter")
     def _filter_submitted(self) -> None:
@@ -354,12 +305,13 @@ class PaymentsScreen(BunqScreen[None]):
         if clear:
             box.value = ""
             self.payment_filter = PaymentFilter()
-            self.search_results = []
-            self._render_rows(reset=False)
+            self.found = PaymentList([])
+            self.table.show(self.cached, cursor=0)
+            self._info()
             box.display = False
         elif not self.payment_filter:
             box.display = False
-        self.query_one(PaymentsTable).focus()
+        self.table.focus()
 
     def action_refresh(self) -> None:
         self.load_first()
@@ -378,13 +330,12 @@ class PaymentsScreen(BunqScreen[None]):
             if choice is not None:
                 self.export(*choice)
 
-        self.app.push_screen(
-            ExportModal(formats, Path.cwd(), len(self.visible()), self.status.complete), chosen
-        )
+        shown = len(self.rows)
+        self.app.push_screen(ExportModal(formats, Path.cwd(), shown, self.complete), chosen)
 
     @work(group="bunq-export", exclusive=True, exit_on_error=False)
     async def export(self, fmt: str, path: Path, load_all: bool) -> None:
-        if load_all and not self.status.complete:
+        if load_all and not self.complete:
             self.notify("Downloading the full history first…", title="Export")
             await self._download_history()
         if self.payment_filter:  # every match, not just the newest SEARCH_LIMIT
@@ -395,6 +346,8 @@ class PaymentsScreen(BunqScreen[None]):
                 limit=max(self.status.count, 1),
             )
         else:
-            rows = list(self.payments)
+            rows = self.session.cached_payments(
+                self.identity, self.account.id, limit=max(self.status.count, 1)
+            )
         written = self.session.export_payments(rows, fmt, path)
         self.notify(f"{len(rows):,} payments written to {written}", title="Export")
