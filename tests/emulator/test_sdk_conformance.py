@@ -126,3 +126,16 @@ def test_psd2_context_and_oauth_client(sandbox) -> None:
     client = endpoint.OauthClientApiObject.get(client_id).value
     assert [u.url for u in client.callback_url] == ["http://127.0.0.1:8765/callback"]
     assert len(client.client_id) == 64
+
+
+def test_savings_account_without_a_goal_lists(sandbox) -> None:
+    """A savings account made without a goal (control API) still parses in the SDK."""
+    made = httpx.post(
+        f"{sandbox.root_url}/_emulator/users", json={"kind": "person", "accounts": 2}
+    ).json()
+    context = ApiContext.create(ApiEnvironmentType.SANDBOX, made["api_key"], "sdk savings")
+    BunqContext.load_api_context(context)
+    accounts = endpoint.MonetaryAccountApiObject.list().value
+    savings = [a.MonetaryAccountSavings for a in accounts if a.MonetaryAccountSavings]
+    assert len(savings) == 1
+    assert savings[0].savings_goal is None and savings[0].savings_goal_progress == 0.0
