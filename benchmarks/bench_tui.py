@@ -10,7 +10,8 @@
    reaching the app until a frame showing the moved cursor is composed (what the terminal is
    sent next), p50/p95 over many presses.
 3. Peak memory: a fresh process opens the payments of an account with 100,000 cached
-   payments and loads all of them into the table (``L``); its peak RSS.
+   payments, has all of them in the table (``L`` finds the history complete) and moves to
+   the oldest; its peak RSS (VmHWM).
 
 Rows 2 and 3 measure no network: their caches are filled from a second emulator with rate
 limits and latency off (the full sync at bunq's pace is bench_core.py's row).
@@ -43,20 +44,34 @@ BEGIN, END = "<!-- bench-tui:begin -->", "<!-- bench-tui:end -->"
 PROFILE = "bench"
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: Linux carries ru_maxrss
+    over from the parent through fork and exec, so a child would report the parent's peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB → MiB
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 # --- the child process: the app itself ------------------------------------------------------
 
 
 def child(mode: str, home: str, account: int | None) -> None:
     """Run the app headless; print one JSON line with what was measured, then exit."""
     started = time.perf_counter()
-    import resource
-
     from bunqtui.tui.app import BunqApp
     from bunqtui.tui.screens.accounts import AccountsScreen, AccountsTable
     from bunqtui.tui.screens.payments import PaymentsScreen
 
     class Bench(BunqApp):
         _asked = False
+        _at_end = False
 
         def on_accounts_ready(self) -> None:
             if mode == "launch":
@@ -82,7 +97,11 @@ def child(mode: str, home: str, account: int | None) -> None:
                     self._asked = True
                     screen.action_load_all()
                 return
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB
+            if not self._at_end:  # scroll to the oldest payment, drawing it, then measure
+                self._at_end = True
+                screen.table.action_last()
+                return
+            peak = peak_rss_mb()
             print(json.dumps({"rows": len(screen.cached), "peak_mb": peak}), flush=True)
             self.exit()
 

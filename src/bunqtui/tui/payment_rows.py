@@ -15,7 +15,7 @@ from bunqtui.core import Identity, Payment, ProfileSession
 from bunqtui.tui.formatting import counterparty, local_time, money, signed_money
 
 PAGE = 200
-PAGES_KEPT = 16  # 3,200 payments in memory at most
+PAGES_KEPT = 4  # 800 payments in memory at most: a few screens either way
 
 
 def payment_row(payment: Payment) -> tuple[str | Text, ...]:

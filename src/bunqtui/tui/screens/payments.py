@@ -31,7 +31,7 @@ from bunqtui.tui.widgets.status import StatusBar
 
 COLUMNS = [
     Column("date", "Date", 16),
-    Column("counterparty", "Counterparty", 20),
+    Column("counterparty", "Counterparty", 20, least=12),
     Column("description", "Description", 20),  # takes the width the others leave
     Column("amount", "Amount", 14, "right"),
     Column("balance", "Balance after", 14, "right"),

@@ -38,6 +38,7 @@ class Column:
     title: str
     width: int
     justify: str = "left"  # "left" | "right"
+    least: int | None = None  # may narrow to this on small terminals (None: never)
 
 
 class EmptyRows:
@@ -195,10 +196,19 @@ class RowsTable(ScrollView, can_focus=True):
         self.virtual_size = Size(0, len(self.source) + 1)
 
     def _fit(self, width: int) -> None:
-        """The flexible column takes what the others leave (1 cell of padding each side)."""
-        others = sum(c.width + 2 for c in self.columns if c.key != self.flexible)
-        spare = max(self.least, width - others - 2 - self.styles.scrollbar_size_vertical)
-        widths = [spare if c.key == self.flexible else c.width for c in self.columns]
+        """The flexible column takes what the others leave (1 cell of padding each side);
+        on a small terminal, columns with a ``least`` width give up room first."""
+        room = width - self.styles.scrollbar_size_vertical - 2 * len(self.columns)
+        widths = [c.width for c in self.columns]
+        flexible = next(i for i, c in enumerate(self.columns) if c.key == self.flexible)
+        widths[flexible] = self.least
+        for i, column in enumerate(self.columns):
+            over = sum(widths) - room
+            if over <= 0:
+                break
+            if i != flexible and column.least is not None:
+                widths[i] -= min(over, column.width - column.least)
+        widths[flexible] = max(self.least, room - (sum(widths) - widths[flexible]))
         if widths != self._widths:
             self._widths = widths
             self._lines.clear()
