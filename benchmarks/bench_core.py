@@ -1,6 +1,7 @@
 """bunqtui's request counts, rate-limit pacing, cache and search, side by side with bunq's SDK.
 
-One command runs every row of docs/benchmarks.md except the TUI rows (benchmarks/bench_tui.py):
+The rows of docs/benchmarks.md about requests, pacing, cache and search (benchmarks/run.py runs
+them and the TUI rows of benchmarks/bench_tui.py in one go):
 
     .venv/bin/python benchmarks/bench_core.py [--write] [--json] [--quick]
 
@@ -286,7 +287,6 @@ def verdict(ok: bool) -> str:
 def table(r: dict[str, Any]) -> str:
     launch, cli, sync, found = r["launch"], r["cli_vs_sdk"], r["sync"], r["search"]
     slow = found["queries"][found["slowest_query"]]
-    tui = "measured by benchmarks/bench_tui.py (TUI)"
     rows = [
         (
             "HTTP requests from launch to the accounts list, with a saved context",
@@ -326,9 +326,6 @@ def table(r: dict[str, Any]) -> str:
             f"`{found['slowest_query']}`, {slow['hits']:.0f} hits)",
             verdict(found["slowest_ms"] <= 50),
         ),
-        ("TUI: launch to the first frame showing accounts", "≤ 1 s", tui, "—"),
-        ("TUI: cursor-key latency over 10,000 loaded payments (p95)", "≤ 16 ms", tui, "—"),
-        ("peak memory with 100,000 cached payments open in the TUI", "≤ 150 MB", tui, "—"),
     ]
     lines = ["| what | goal | measured | |", "| --- | --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]

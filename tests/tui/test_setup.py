@@ -15,6 +15,12 @@ from bunqtui.tui.screens.accounts import AccountsScreen
 from bunqtui.tui.screens.setup import SetupScreen
 
 
+async def first_run(pilot, app: BunqApp) -> SetupScreen:  # type: ignore[no-untyped-def]
+    await until(pilot, lambda: isinstance(app.screen, SetupScreen))
+    assert isinstance(app.screen, SetupScreen)
+    return app.screen
+
+
 async def fill_common(pilot, screen: SetupScreen, connector: str, base_url: str, name: str) -> None:  # type: ignore[no-untyped-def]
     screen.query_one("#setup-connector", Select).value = connector
     await pilot.pause(0.05)
@@ -31,9 +37,7 @@ async def test_first_run_api_key_setup_opens_the_accounts(
 ) -> None:
     app = BunqApp(Workspace.load(bunqtui_home))
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, SetupScreen))
-        screen = app.screen
-        assert isinstance(screen, SetupScreen)
+        screen = await first_run(pilot, app)
         await fill_common(pilot, screen, "api-key", emulator.base_url, "mine")
         key = screen.query_one("#field-api_key", Input)
         assert key.password  # the API key is masked
@@ -54,9 +58,7 @@ async def test_psd2_setup_shows_its_steps_and_waits_for_users(
 ) -> None:
     app = BunqApp(Workspace.load(bunqtui_home))
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, SetupScreen))
-        screen = app.screen
-        assert isinstance(screen, SetupScreen)
+        screen = await first_run(pilot, app)
         await fill_common(pilot, screen, "psd2", emulator.base_url, "tpp")
         await pilot.pause(0.05)
         screen.query_one("#field-generate_sandbox_certificate", Checkbox).value = True
@@ -77,9 +79,7 @@ async def test_a_bad_api_key_is_reported_and_nothing_is_written(
 ) -> None:
     app = BunqApp(Workspace.load(bunqtui_home))
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, SetupScreen))
-        screen = app.screen
-        assert isinstance(screen, SetupScreen)
+        screen = await first_run(pilot, app)
         await fill_common(pilot, screen, "api-key", emulator.base_url, "wrong")
         screen.query_one("#field-api_key", Input).value = "sandbox_" + "0" * 56
         await pilot.press("ctrl+s")
@@ -100,9 +100,7 @@ async def test_both_key_and_sandbox_user_is_a_clear_form_error(
 ) -> None:
     app = BunqApp(Workspace.load(bunqtui_home))
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, SetupScreen))
-        screen = app.screen
-        assert isinstance(screen, SetupScreen)
+        screen = await first_run(pilot, app)
         await fill_common(pilot, screen, "api-key", emulator.base_url, "both")
         screen.query_one("#field-api_key", Input).value = emulator.demo_api_key
         screen.query_one("#field-create_sandbox_user", Checkbox).value = True

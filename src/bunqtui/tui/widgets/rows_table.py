@@ -90,25 +90,21 @@ class RowsTable(ScrollView, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
 
-    class Highlighted(Message):
+    class _RowMessage(Message):
         def __init__(self, table: RowsTable, index: int) -> None:
             super().__init__()
             self.table = table
             self.index = index
 
         @property
-        def control(self) -> RowsTable:
+        def control(self) -> RowsTable:  # lets @on(…, "#id") match the table
             return self.table
 
-    class Selected(Message):
-        def __init__(self, table: RowsTable, index: int) -> None:
-            super().__init__()
-            self.table = table
-            self.index = index
+    class Highlighted(_RowMessage):
+        """The cursor moved to row ``index``."""
 
-        @property
-        def control(self) -> RowsTable:
-            return self.table
+    class Selected(_RowMessage):
+        """Row ``index`` was chosen (Enter or a double click)."""
 
     def __init__(
         self, columns: Sequence[Column], *, flexible: str, least: int = 10, **kwargs: object
