@@ -90,7 +90,7 @@ def child(mode: str, home: str, account: int | None) -> None:
 
         def watch_payments(self) -> None:
             screen = self.screen
-            if not isinstance(screen, PaymentsScreen) or screen.fetching:
+            if not isinstance(screen, PaymentsScreen) or not screen.is_mounted or screen.fetching:
                 return
             if not screen.complete:
                 if not self._asked:
