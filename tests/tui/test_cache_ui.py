@@ -110,3 +110,42 @@ async def test_full_history_with_progress_then_search_all_of_it(demo_home: DemoH
         await until(pilot, lambda: table.row_count == len(expected))
         assert [p.id for p in payments.visible()] == expected
         assert "searched" in str(info.content)
+
+
+async def test_slash_on_accounts_searches_every_cached_account(demo_home: DemoHome) -> None:
+    """After the sparklines cached a page of every account, / finds matches in all of them."""
+    from bunqtui.tui.screens.detail import PaymentDetailScreen
+    from bunqtui.tui.screens.search import SearchScreen, SearchTable
+
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)
+        await settled(pilot)  # the sparklines have cached the newest 200 of each account
+        stats = demo_home.server.emulator.stats
+        stats.reset()
+        await pilot.press("slash")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        session = app.session("demo")
+        me = (await session.identities())[0]
+        cached = {
+            a.id: session.cached_payments(me, a.id, limit=10_000)
+            for a in session.cached_accounts(me) or []
+        }
+        expected = sorted(
+            (p for ps in cached.values() for p in ps if p.amount.value < -150),
+            key=lambda p: (p.created, p.id),
+            reverse=True,
+        )
+        assert {p.monetary_account_id for p in expected} == set(cached)  # every account
+        await pilot.press(*"<-150")
+        table = search.query_one(SearchTable)
+        await until(pilot, lambda: table.row_count == len(expected))
+        assert [search.matches.payment(i).id for i in range(table.row_count)] == [
+            p.id for p in expected
+        ]
+        await pilot.press("enter", "enter")  # to the table, then open the first match
+        await until(pilot, lambda: isinstance(app.screen, PaymentDetailScreen))
+        assert app.screen.payment.id == expected[0].id  # type: ignore[attr-defined]
+        assert stats.as_dict()["total"] == 0  # all from the cache

@@ -11,7 +11,16 @@ from textual.binding import Binding
 
 def _classes() -> list[type]:
     from bunqtui.tui.app import BunqApp
-    from bunqtui.tui.screens import accounts, detail, dialogs, help, login, payments, profiles
+    from bunqtui.tui.screens import (
+        accounts,
+        detail,
+        dialogs,
+        help,
+        login,
+        payments,
+        profiles,
+        search,
+    )
     from bunqtui.tui.screens import setup as setup_screen
     from bunqtui.tui.widgets.lists import VimDataTable, VimOptionList
     from bunqtui.tui.widgets.rows_table import RowsTable
@@ -23,6 +32,8 @@ def _classes() -> list[type]:
         payments.PaymentsScreen,
         payments.PaymentsTable,
         detail.PaymentDetailScreen,
+        search.SearchScreen,
+        search.SearchTable,
         login.LoginScreen,
         profiles.ProfilesScreen,
         setup_screen.SetupScreen,

@@ -52,6 +52,7 @@ class AccountsTable(VimDataTable):
 class AccountsScreen(BunqScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh", id="accounts.refresh"),
+        Binding("slash", "search", "Search", key_display="/", id="accounts.search"),
         Binding("n", "connect", "Connect user", id="accounts.connect"),
         Binding("x", "disconnect", "Disconnect", id="accounts.disconnect"),
         Binding("t", "top_up", "Top up", id="accounts.top-up"),
@@ -297,9 +298,17 @@ class AccountsScreen(BunqScreen[None]):
             return session is not None and session.can_connect()
         if action == "disconnect":
             return self.identity is not None and self.identity.kind == "connected"
+        if action == "search":
+            return session is not None and bool(self.identities)
         if action == "top_up":
             return session is not None and session.is_sandbox() and bool(self.accounts)
         return True
+
+    def action_search(self) -> None:
+        from bunqtui.tui.screens.search import SearchScreen
+
+        if self.session is not None:
+            self.app.push_screen(SearchScreen(self.profile, self.session, self.identities))
 
     def action_refresh(self) -> None:
         self._loaded_for = None

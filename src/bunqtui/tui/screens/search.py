@@ -1,0 +1,169 @@
+"""Search every cached payment of the profile, across identities and accounts (``/`` on accounts).
+
+The query language is core.query's (words, amounts, comparisons, ranges, dates); SQLite does
+the work off the UI thread. Enter opens a match; nothing here asks bunq.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Footer, Input, Label, Static
+
+from bunqtui.core import Identity, MonetaryAccount, Payment, ProfileSession
+from bunqtui.core.query import PaymentFilter
+from bunqtui.tui.payment_rows import payment_row
+from bunqtui.tui.screens.base import BunqScreen
+from bunqtui.tui.widgets.rows_table import Column, RowsTable
+from bunqtui.tui.widgets.status import StatusBar
+
+SEARCH_LIMIT = 2000
+COLUMNS = [
+    Column("date", "Date", 16),
+    Column("account", "Account", 18, least=10),
+    Column("counterparty", "Counterparty", 18, least=10),
+    Column("description", "Description", 16),
+    Column("amount", "Amount", 14, "right"),
+]
+
+
+class Matches:
+    """Search results as rows, with the account each one is on."""
+
+    def __init__(self, payments: list[Payment], accounts: dict[int, str]) -> None:
+        self.payments = payments
+        self.accounts = accounts
+
+    def __len__(self) -> int:
+        return len(self.payments)
+
+    def payment(self, index: int) -> Payment:
+        return self.payments[index]
+
+    def row(self, index: int) -> tuple[str | Text, ...]:
+        payment = self.payments[index]
+        date, party, description, amount, _ = payment_row(payment)
+        account = self.accounts.get(payment.monetary_account_id or 0, "—")
+        return (date, account, party, description, amount)
+
+
+class SearchTable(RowsTable):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Details", id="search.open"),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(COLUMNS, flexible="description", least=10, **kwargs)
+
+
+class SearchScreen(BunqScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="search.back"),
+        Binding("slash", "edit", "Edit query", key_display="/", id="search.edit"),
+    ]
+
+    def __init__(self, profile: str, session: ProfileSession, identities: list[Identity]) -> None:
+        super().__init__()
+        self.profile = profile
+        self.session = session
+        self.identities = identities
+        self.accounts: dict[int, MonetaryAccount] = {}
+        self.labels: dict[int, str] = {}
+        self.cached_count = 0
+        for identity in identities:
+            for account in session.cached_accounts(identity) or []:
+                self.accounts[account.id] = account
+                name = account.description or account.iban or str(account.id)
+                one = len(identities) == 1
+                self.labels[account.id] = name if one else f"{identity.label}: {name}"
+                self.cached_count += session.cached_payment_count(identity, account.id)
+        self.matches = Matches([], self.labels)
+        self.query_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Vertical(id="search-pane"):
+            yield Label("Search the cached payments", classes="pane-title")
+            yield Input(
+                placeholder="words  12.50  >100  <0  10..20  2026-01-01..2026-03-31  since:2026-06",
+                id="search-input",
+            )
+            yield SearchTable(id="search-results")
+            yield Static("", id="search-info")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(StatusBar).set_where(f"{self.profile}  ·  search")
+        self.query_one("#search-input").focus()
+        self._info()
+
+    def _info(self, problem: str | None = None) -> None:
+        info = self.query_one("#search-info", Static)
+        if problem:
+            info.update(Text(f"Query: {problem}", style="red"))
+            return
+        scope = (
+            f"{self.cached_count:,} cached payments ({len(self.accounts)} accounts; "
+            "L on an account caches its whole history)"
+        )
+        if not self.query_text:
+            info.update(f"Searches {scope}.")
+            return
+        count = len(self.matches)
+        limited = ", the newest" if count >= SEARCH_LIMIT else ""
+        info.update(f"{count:,} match{'es' * (count != 1)}{limited} in {scope}")
+
+    @on(Input.Changed, "#search-input")
+    def _changed(self, event: Input.Changed) -> None:
+        try:
+            query = PaymentFilter.parse(event.value)
+        except ValueError as exc:
+            self._info(str(exc))
+            return
+        self.query_text = query.text
+        if query:
+            self.search(query.text)
+        else:
+            self.matches = Matches([], self.labels)
+            self.query_one(SearchTable).show(self.matches, cursor=0)
+            self._info()
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self) -> None:
+        self.query_one(SearchTable).focus()
+
+    @work(thread=True, group="search", exclusive=True, exit_on_error=False)
+    def search(self, text: str) -> None:
+        try:
+            found = self.session.search_payments(text, limit=SEARCH_LIMIT)
+        except ValueError as exc:
+            self.app.call_from_thread(self._info, str(exc))
+            return
+        self.app.call_from_thread(self._show, text, found)
+
+    def _show(self, text: str, found: list[Payment]) -> None:
+        if text != self.query_text:
+            return  # typed on meanwhile
+        self.matches = Matches(found, self.labels)
+        self.query_one(SearchTable).show(self.matches, cursor=0)
+        self._info()
+
+    @on(RowsTable.Selected, "#search-results")
+    def _open(self, event: RowsTable.Selected) -> None:
+        from bunqtui.tui.screens.detail import PaymentDetailScreen
+
+        payment = self.matches.payment(event.index)
+        account = self.accounts.get(payment.monetary_account_id or 0)
+        if account is not None:
+            self.app.push_screen(PaymentDetailScreen(payment, account))
+
+    def action_edit(self) -> None:
+        self.query_one("#search-input").focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
