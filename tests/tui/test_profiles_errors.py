@@ -13,7 +13,7 @@ from tui_helpers import settled, until
 
 from bunqtui.core import Workspace
 from bunqtui.tui.app import BunqApp
-from bunqtui.tui.errors import OFFLINE
+from bunqtui.tui.errors import OFFLINE, ONLINE, RATE_LIMITED
 from bunqtui.tui.screens.accounts import AccountsScreen
 from bunqtui.tui.screens.dialogs import ConfirmModal, ErrorModal, InputModal
 from bunqtui.tui.screens.help import HelpScreen
@@ -180,3 +180,22 @@ async def test_bindings_and_theme_come_from_config(demo_home: DemoHome) -> None:
         await pilot.press("ctrl+q")  # …ctrl+q does
         await pilot.pause(0.1)
     assert not app.is_running
+
+
+async def test_rate_limited_answers_are_shown_as_such(
+    demo_home: DemoHome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quick_retries(monkeypatch)
+    faults = demo_home.server.emulator.faults
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot, app)
+        await settled(pilot)
+        faults.set({"http_429": 50})  # more 429s than the client's bounded retries absorb
+        await pilot.press("r")
+        await until(pilot, lambda: app.connection == RATE_LIMITED)
+        assert "rate-limited" in str(screen.query_one(StatusBar).content)
+        assert app.last_error is not None and "Rate-limited" in app.last_error.title
+        faults.clear()
+        await pilot.press("r")  # bunq answers again: back online
+        await until(pilot, lambda: app.connection == ONLINE)

@@ -53,12 +53,12 @@ class RowsTable(ScrollView, can_focus=True):
     """``RowsTable(columns, flexible="description")``; set ``.source`` to show rows."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
+        Binding("up", "cursor(-1)", "Up", show=False, id="rows.up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="rows.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="rows.page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="rows.page-down"),
+        Binding("home", "first", "First", show=False, id="rows.first"),
+        Binding("end", "last", "Last", show=False, id="rows.last"),
         # the vim keys share their ids with the other tables, so one remap moves them all
         Binding("k", "cursor(-1)", "Up", show=False, id="nav.up"),
         Binding("j", "cursor(1)", "Down", show=False, id="nav.down"),

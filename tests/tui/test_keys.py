@@ -1,0 +1,44 @@
+"""Every binding bunqtui defines has an id (so config.toml can remap it), ids are unique per
+meaning, and the command palette holds the actions."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from tui_helpers import until
+
+from bunqtui.tui import keys
+from bunqtui.tui.app import BunqApp
+from bunqtui.tui.screens.accounts import AccountsScreen
+from conftest import DemoHome
+
+
+def test_every_binding_has_an_id() -> None:
+    missing = [
+        f"{cls.__name__}: {binding.key} → {binding.action}"
+        for cls in keys._classes()
+        for binding in cls.__dict__.get("BINDINGS", [])
+        if isinstance(binding, Binding) and not binding.id
+    ]
+    assert missing == []
+
+
+def test_one_id_means_one_action() -> None:
+    actions: dict[str, set[str]] = {}
+    for cls in keys._classes():
+        for binding in cls.__dict__.get("BINDINGS", []):
+            if isinstance(binding, Binding) and binding.id:
+                actions.setdefault(binding.id, set()).add(binding.action)
+    # the vim keys share an id across tables whose actions are named differently
+    shared = {"nav.up", "nav.down", "nav.first", "nav.last"}
+    assert {i: a for i, a in actions.items() if len(a) > 1 and i not in shared} == {}
+    assert len(keys.binding_ids()) == len(actions)
+
+
+async def test_command_palette_holds_the_actions(demo_home: DemoHome) -> None:
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for wanted in ("New profile", "Profiles", "Refresh", "Search", "Top up", "Help", "Quit"):
+            assert wanted in titles, titles
+        assert "Connect user" in titles or "Connect a bunq user" in titles
