@@ -24,9 +24,9 @@ from bunqtui.tui.errors import describe
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.widgets.status import StatusBar
 
-ENVIRONMENTS = [
-    ("Sandbox (bunq's test bank)", "sandbox"),
-    ("Production (real money)", "production"),
+ENVIRONMENTS = [  # short: the select is a third of the width
+    ("Sandbox", "sandbox"),
+    ("Production", "production"),
     ("Local emulator", "emulator"),
     ("Custom URL", "custom"),
 ]
