@@ -85,3 +85,20 @@ def test_only_tui_imports_textual_at_all() -> None:
     others = [p for p in python_files(SRC) if "tui" not in p.relative_to(SRC).parts[:1]]
     others = [p for p in others if p.name != "launch.py"] + python_files(CONNECTORS)
     assert violations(others, set(), allow_textual=False) == []
+
+
+def test_the_tui_never_speaks_http_itself() -> None:
+    """The TUI goes through bunqtui.core; of the layers below it only reads error types."""
+    allowed_below = {"bunqtui.api.errors", "bunqtui.store.secrets"}
+    bad = []
+    for path in python_files(SRC / "tui"):
+        for module, line, _ in imported_modules(path):
+            parts = module.split(".")
+            below = parts[0] == "bunqtui" and len(parts) > 1 and parts[1] in ("api", "store")
+            if parts[0] in ("httpx", "httpcore", "uvicorn", "starlette") or (
+                below and module not in allowed_below
+            ):
+                bad.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+            if module.startswith("bunqtui.emulator"):
+                bad.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    assert bad == []
