@@ -42,3 +42,16 @@ async def test_command_palette_holds_the_actions(demo_home: DemoHome) -> None:
         for wanted in ("New profile", "Profiles", "Refresh", "Search", "Top up", "Help", "Quit"):
             assert wanted in titles, titles
         assert "Connect user" in titles or "Connect a bunq user" in titles
+
+
+def test_the_example_config_lists_every_binding_id_and_uses_real_ones() -> None:
+    import tomllib
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "config" / "bunqtui.example.toml"
+    text = example.read_text(encoding="utf-8")
+    remaps = tomllib.loads(text)["ui"]["keys"]
+    ids = keys.binding_ids()
+    assert set(remaps) <= set(ids)
+    missing = [i for i in ids if f"#   {i} " not in text]
+    assert missing == []
