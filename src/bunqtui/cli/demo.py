@@ -12,7 +12,6 @@ bunq allows one ``session-server`` call per 30 s. Everything else is the real pr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
 import socket
@@ -42,11 +41,12 @@ class DemoInfo:
     base_url: str
     user_name: str
 
-    async def approve(self, authorize_url: str) -> str:
+    async def approve(self, authorize_url: str) -> tuple[str, bool]:
         """Stand in for scanning the QR code with the bunq app.
 
         A new sandbox person is created, approves the request on the emulator, and its
-        browser follows the redirect to our loopback listener. Returns the redirect URL.
+        browser follows the redirect to our loopback listener. Returns the redirect URL and
+        whether a listener took it.
         """
         async with httpx.AsyncClient(timeout=10) as http:
             made = await http.post(
@@ -60,10 +60,11 @@ class DemoInfo:
             )
             answer.raise_for_status()
             redirect_url = str(answer.json()["redirect_url"])
-            # what the browser would do next; nobody may be listening (paste fallback)
-            with contextlib.suppress(httpx.HTTPError):
+            try:  # what the browser would do next
                 await http.get(redirect_url)
-            return redirect_url
+            except httpx.HTTPError:
+                return redirect_url, False  # nobody listening: the caller can paste it
+            return redirect_url, True
 
 
 def free_loopback_port() -> int:

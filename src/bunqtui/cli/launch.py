@@ -23,10 +23,17 @@ def launch_ui(args: argparse.Namespace) -> int:
     except CoreError as exc:
         print(f"bunqtui: {exc}", file=sys.stderr)
         return 2
+    wanted = getattr(args, "ui_profile", None)
+    names = [p.name for p in workspace.profiles()]
+    if wanted and wanted not in names:
+        known = ", ".join(names) or "none yet"
+        print(f"bunqtui: there is no profile {wanted!r} (profiles: {known})", file=sys.stderr)
+        return 2
     from bunqtui.tui.app import BunqApp
 
-    BunqApp(workspace, profile=getattr(args, "ui_profile", None), started=started).run()
-    return 0
+    app = BunqApp(workspace, profile=wanted, started=started)
+    app.run()
+    return app.return_code or 0
 
 
 def _demo(started: float) -> int:
@@ -36,5 +43,6 @@ def _demo(started: float) -> int:
     with demo_world() as (workspace, demo):
         from bunqtui.tui.app import BunqApp
 
-        BunqApp(workspace, demo=demo, started=started).run()
-    return 0
+        app = BunqApp(workspace, demo=demo, started=started)
+        app.run()
+    return app.return_code or 0

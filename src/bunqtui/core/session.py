@@ -296,6 +296,13 @@ class ProfileSession:
             raise ConfigError("this login attempt is unknown or finished; start it again")
         return auth
 
+    def cancel_connect(self, request: ConnectRequest) -> None:
+        """Forget a login attempt: its state is accepted no more."""
+        self._pending.pop(request.state, None)
+
+    def pending_states(self) -> set[str]:
+        return set(self._pending)
+
     async def wait_for_callback(self, request: ConnectRequest, timeout: float) -> Identity:
         auth = self._request(request)
         try:

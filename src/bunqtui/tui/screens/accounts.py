@@ -67,6 +67,7 @@ class AccountsScreen(BunqScreen[None]):
         self.accounts: list[MonetaryAccount] = []
         self._select_key: str | None = None
         self._focused_once = False
+        self._trends: dict[int, Text] = {}  # account id → its balance sparkline
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -145,13 +146,17 @@ class AccountsScreen(BunqScreen[None]):
         self._select_identity(self.identities[index])
 
     def _select_identity(self, identity: Identity) -> None:
-        if self.identity == identity and self.accounts and self._loaded_for == identity.key:
+        # highlighting the list and the reload both land here: load each identity once, so a
+        # second load never cancels a first whose answer (or error) is already on its way
+        if self.identity == identity and identity.key in (self._loaded_for, self._loading_for):
             return
         self.identity = identity
         self.refresh_bindings()
+        self._loading_for = identity.key
         self.load_accounts(identity)
 
-    _loaded_for: str | None = None
+    _loaded_for: str | None = None  # the identity whose accounts are shown
+    _loading_for: str | None = None  # the identity whose accounts are being fetched
 
     def _showing(self, identity: Identity) -> bool:
         """Still the selected identity (by key: its label may have been learnt meanwhile)?"""
@@ -177,10 +182,21 @@ class AccountsScreen(BunqScreen[None]):
             self.load_sparklines(identity, cached)
         else:
             self.query_one("#accounts-title", Label).update(f"{identity.label} — loading…")
-        accounts = await self.session.accounts(identity)
+        try:
+            accounts = await self.session.accounts(identity)
+        except Exception:
+            self._loading_for = None
+            if self._showing(identity):  # say what the list is, then report the error
+                label = self.query_one("#accounts-title", Label)
+                label.update(
+                    f"{identity.label} — cached, could not check: r retries"
+                    if cached is not None
+                    else f"{identity.label} — could not load: r retries"
+                )
+            raise
         if not self._showing(identity):
             return  # the user moved on meanwhile
-        self._loaded_for = identity.key
+        self._loaded_for, self._loading_for = identity.key, None
         self._show_accounts(accounts)
         self._first_accounts_shown()
         if accounts != cached:
@@ -214,9 +230,11 @@ class AccountsScreen(BunqScreen[None]):
                 recent = self.session.cached_payments(identity, account.id, limit=SPARK_PAGE)
             if not self._showing(identity):
                 return
-            line = sparkline(balance_history(recent), SPARK_WIDTH)
+            trend = self._trends[account.id] = Text(
+                sparkline(balance_history(recent), SPARK_WIDTH), style="cyan"
+            )
             if str(account.id) in table.rows:
-                table.update_cell(str(account.id), "trend", Text(line, style="cyan"))
+                table.update_cell(str(account.id), "trend", trend)
 
     # --- showing ----------------------------------------------------------------------------
 
@@ -255,7 +273,7 @@ class AccountsScreen(BunqScreen[None]):
                 account.iban or "—",
                 Text(money(balance.value, balance.currency) if balance else "—", justify="right"),
                 (account.status or "").capitalize(),
-                "",
+                self._trends.get(account.id, ""),  # kept across reloads of the list
                 key=str(account.id),
             )
         if selected is not None and str(selected.id) in table.rows:
@@ -311,7 +329,7 @@ class AccountsScreen(BunqScreen[None]):
             self.app.push_screen(SearchScreen(self.profile, self.session, self.identities))
 
     def action_refresh(self) -> None:
-        self._loaded_for = None
+        self._loaded_for = self._loading_for = None
         self.load_identities()
 
     def action_connect(self) -> None:

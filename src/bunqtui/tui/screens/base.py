@@ -28,6 +28,15 @@ class BunqScreen(Screen[ResultType]):
     def bunq(self) -> BunqApp:
         return self.app  # type: ignore[return-value]
 
+    def finish(self, result: ResultType) -> None:
+        """Dismiss this screen from one of its workers. ``dismiss`` pops whatever is on top,
+        so first close what the user opened above it meanwhile (help, a dialog)."""
+        if self not in self.app.screen_stack:
+            return
+        while self.app.screen is not self:
+            self.app.pop_screen()
+        self.dismiss(result)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         _forward(self, event)
 

@@ -8,6 +8,8 @@ connected identity, or None when cancelled.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from typing import TYPE_CHECKING, ClassVar
 
@@ -18,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import Resize
 from textual.widgets import Footer, Label, Static
+from textual.worker import Worker
 
 from bunqtui.core import ConnectRequest, Identity, ProfileSession
 from bunqtui.tui.browser import open_in_gui_browser
@@ -56,6 +59,7 @@ class LoginScreen(BunqScreen[Identity | None]):
         self.request: ConnectRequest | None = None
         self.deadline: float | None = None
         self.finished = False
+        self._attempt: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         # the code on the left at full height, the words beside it: a version-8 code (the
@@ -89,10 +93,22 @@ class LoginScreen(BunqScreen[Identity | None]):
 
     # --- the login attempt ------------------------------------------------------------------
 
+    def start(self) -> None:
+        self._attempt_over = asyncio.Event()
+        self._attempt = self._run_attempt()
+
     @work(group="bunq-login", exclusive=True, exit_on_error=False)
-    async def start(self) -> None:
+    async def _run_attempt(self) -> None:
+        try:
+            await self._attempt_login()
+        finally:
+            self._attempt_over.set()  # the listener is closed by now
+
+    async def _attempt_login(self) -> None:
         self.finished = False
         self._status("Preparing the login…")
+        if self.request is not None:  # a superseded attempt's state is accepted no more
+            self.session.cancel_connect(self.request)
         self.request = None
         request = await self.session.begin_connect()
         self.show_request(request)
@@ -119,7 +135,7 @@ class LoginScreen(BunqScreen[Identity | None]):
         self.finished = True
         self.deadline = None
         self.workers.cancel_group(self, "bunq-login")
-        self.dismiss(identity)
+        self.finish(identity)
 
     def _tick(self) -> None:
         if self.deadline is None or self.finished:
@@ -169,7 +185,13 @@ class LoginScreen(BunqScreen[Identity | None]):
         self.workers.cancel_group(self, "bunq-login")
         self.dismiss(None)
 
-    def action_restart(self) -> None:
+    async def action_restart(self) -> None:
+        """A new code and state; the old attempt's listener is closed before the new binds."""
+        attempt = self._attempt
+        if attempt is not None and attempt.is_running:
+            attempt.cancel()
+            with contextlib.suppress(Exception):
+                await attempt.wait()
         self.start()
 
     def action_copy(self) -> None:
@@ -214,7 +236,16 @@ class LoginScreen(BunqScreen[Identity | None]):
     @work(group="bunq-login-paste", exclusive=True, exit_on_error=False)
     async def complete(self, request: ConnectRequest, pasted: str) -> None:
         self._status("Exchanging the code…")
-        identity = await self.session.complete_connect(request, pasted)
+        try:
+            identity = await self.session.complete_connect(request, pasted)
+        except Exception:
+            if request.state not in self.session.pending_states():  # the state is used up
+                self.deadline = None
+                self.workers.cancel_group(self, "bunq-login")
+                self._status("The login did not complete. Press r to start again.")
+            else:
+                self._tick()  # a wrong paste: the attempt (and its listener) goes on
+            raise
         self._done(identity)
 
     def action_demo_approve(self) -> None:
@@ -225,4 +256,6 @@ class LoginScreen(BunqScreen[Identity | None]):
     async def demo_approve(self, url: str) -> None:
         assert self.demo is not None
         self._status("Approving as a new demo user on the emulator…")
-        await self.demo.approve(url)
+        redirect_url, delivered = await self.demo.approve(url)
+        if not delivered and self.request is not None:  # nobody listening: paste it ourselves
+            self.complete(self.request, redirect_url)

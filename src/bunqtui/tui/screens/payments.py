@@ -9,6 +9,7 @@ keys never wait.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import ClassVar
 
@@ -226,8 +227,9 @@ class PaymentsScreen(BunqScreen[None]):
         return [rows.payment(i) for i in range(len(rows))]
 
     def selected_payment(self) -> Payment | None:
-        rows, table = self.rows, self.table
-        return rows.payment(table.cursor_row) if len(rows) else None
+        table = self.table
+        shown = table.source
+        return shown.payment(table.cursor_row) if len(shown) else None  # type: ignore[attr-defined]
 
     def _info(self, doing: str | None = None) -> None:
         status = self.status
@@ -267,7 +269,8 @@ class PaymentsScreen(BunqScreen[None]):
     def _open(self, event: RowsTable.Selected) -> None:
         from bunqtui.tui.screens.detail import PaymentDetailScreen
 
-        payment = self.rows.payment(event.index)
+        shown = event.table.source  # what is on screen, even while a search is on its way
+        payment = shown.payment(event.index)  # type: ignore[attr-defined]
         self.app.push_screen(PaymentDetailScreen(payment, self.account))
 
     def action_back(self) -> None:
@@ -314,6 +317,9 @@ class PaymentsScreen(BunqScreen[None]):
         self.table.focus()
 
     def action_refresh(self) -> None:
+        if self.fetching:  # a download is running (L): it would be cancelled
+            self.notify("Still loading; r refreshes once it is done.", title="Payments")
+            return
         self.load_first()
 
     def action_load_all(self) -> None:
@@ -338,16 +344,17 @@ class PaymentsScreen(BunqScreen[None]):
         if load_all and not self.complete:
             self.notify("Downloading the full history first…", title="Export")
             await self._download_history()
-        if self.payment_filter:  # every match, not just the newest SEARCH_LIMIT
-            rows = self.session.search_payments(
-                self.payment_filter.text,
-                identity=self.identity,
-                account_id=self.account.id,
-                limit=max(self.status.count, 1),
-            )
-        else:
-            rows = self.session.cached_payments(
-                self.identity, self.account.id, limit=max(self.status.count, 1)
-            )
-        written = self.session.export_payments(rows, fmt, path)
-        self.notify(f"{len(rows):,} payments written to {written}", title="Export")
+        query = self.payment_filter.text if self.payment_filter else None
+        count = max(self.status.count, 1)
+
+        def write() -> tuple[int, Path]:  # SQLite, JSON and the file: off the event loop
+            if query:  # every match, not just the newest SEARCH_LIMIT
+                rows = self.session.search_payments(
+                    query, identity=self.identity, account_id=self.account.id, limit=count
+                )
+            else:
+                rows = self.session.cached_payments(self.identity, self.account.id, limit=count)
+            return len(rows), self.session.export_payments(rows, fmt, path)
+
+        written_count, written = await asyncio.to_thread(write)
+        self.notify(f"{written_count:,} payments written to {written}", title="Export")

@@ -96,7 +96,11 @@ class ProfilesScreen(BunqModal[None]):
         info = self._selected()
         if info is None:
             return
-        self.bunq.workspace.set_default_profile(info.name)
+        try:
+            self.bunq.workspace.set_default_profile(info.name)
+        except Exception as exc:  # e.g. config.toml broken meanwhile: say so, change nothing
+            self.bunq.report_error(exc)
+            return
         self.profiles = self.bunq.workspace.profiles()
         table = self.query_one(ProfilesTable)
         for profile in self.profiles:

@@ -267,7 +267,7 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         finally:
             self.running = False
             self._lock_form(False)
-        self.dismiss(info)
+        self.finish(info)
 
     def _lock_form(self, locked: bool) -> None:
         for widget in self.query("#setup-body Input, #setup-body Select, #setup-body Checkbox"):
