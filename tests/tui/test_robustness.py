@@ -171,3 +171,26 @@ def test_demo_approve_reports_a_redirect_nobody_took(demo_home: DemoHome) -> Non
     redirect, delivered = asyncio.run(run())
     assert not delivered and "code=" in redirect
     assert httpx.URL(redirect).params.get("state")
+
+
+async def test_a_profile_set_up_again_gets_fresh_screens(demo_home: DemoHome) -> None:
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await accounts(pilot, app)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, PaymentsScreen))
+        old_session = app.session("demo")
+        info = await demo_home.workspace.setup_profile(
+            "demo",
+            "api-key",
+            base_url=demo_home.server.base_url,
+            options={"api_key": demo_home.server.demo_api_key},
+        )
+        await app._after_setup(info)  # what the setup wizard's result does
+        screen = await accounts(pilot, app)
+        assert app.screen_stack == [screen] and screen.session is not old_session
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, PaymentsScreen))
+        await pilot.press("r")
+        await settled(pilot)
+        assert app.last_error is None  # no "client has been closed"

@@ -62,6 +62,7 @@ async def test_psd2_setup_shows_its_steps_and_waits_for_users(
         await fill_common(pilot, screen, "psd2", emulator.base_url, "tpp")
         await pilot.pause(0.05)
         screen.query_one("#field-generate_sandbox_certificate", Checkbox).value = True
+        screen.query_one("#setup-redirect-uri", Input).value = "http://127.0.0.1:9911/back"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, AccountsScreen))
         assert [s.status for s in screen.steps] == ["done"] * 4
@@ -72,6 +73,9 @@ async def test_psd2_setup_shows_its_steps_and_waits_for_users(
         assert "Press n to connect" in str(empty.content)
     ws = Workspace.load(bunqtui_home)
     assert [(p.name, p.connector) for p in ws.profiles()] == [("tpp", "psd2")]
+    assert ws.profile("tpp").redirect_uri == "http://127.0.0.1:9911/back"
+    registered = [cb.url for c in emulator.world.oauth_clients.values() for cb in c.callback_urls]
+    assert registered == ["http://127.0.0.1:9911/back"]  # the OAuth client's callback URL
 
 
 async def test_a_bad_api_key_is_reported_and_nothing_is_written(

@@ -235,13 +235,21 @@ class BunqApp(App[None]):
         )
 
     async def _after_setup(self, info: ProfileInfo) -> None:
+        """A profile set up again gets fresh screens: the old ones hold its closed session."""
+        mode = f"profile:{info.name}"
         if info.name in self.sessions:
             await self.forget_session(info.name)
-            from bunqtui.tui.screens.accounts import AccountsScreen
+        if mode in self._profile_modes:
+            if self.current_mode == mode:
+                while len(self.screen_stack) > 1:
+                    await self.pop_screen()
+                from bunqtui.tui.screens.accounts import AccountsScreen
 
-            for screen in self._all_screens():
-                if isinstance(screen, AccountsScreen) and screen.profile == info.name:
-                    screen.reload()
+                if isinstance(self.screen, AccountsScreen):
+                    self.screen.reload()
+            else:
+                await self.remove_mode(mode)
+                self._profile_modes.discard(mode)
         self.notify(f"Profile {info.name} is ready.", title="Setup")
         self.switch_profile(info.name)
 

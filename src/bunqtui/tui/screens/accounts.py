@@ -107,6 +107,7 @@ class AccountsScreen(BunqScreen[None]):
             place = environment_label(info.environment, info.base_url)
             where = f"{info.name}  ·  {title}  ·  {place}"
         self.query_one(StatusBar).set_where(where)
+        self._loaded_for = self._loading_for = None  # load again, with this session
         try:
             self.session = self.bunq.session(self.profile)
         except Exception as exc:  # an unknown or broken profile: say so, keep the app
@@ -395,7 +396,10 @@ class AccountsScreen(BunqScreen[None]):
     @work(group="bunq-top-up", exit_on_error=False)
     async def top_up(self, identity: Identity, account: MonetaryAccount, amount: Decimal) -> None:
         assert self.session is not None
-        before = account.balance.value if account.balance else Decimal(0)
+        # the balance as bunq has it now (the row may still show the cached one)
+        fresh = next((a for a in await self.session.accounts(identity) if a.id == account.id), None)
+        current = fresh or account
+        before = current.balance.value if current.balance else Decimal(0)
         await self.session.top_up(identity, account.id, amount)
         self.notify(f"Asked Sugar Daddy for {money(amount, 'EUR')}…", title="Top up")
         # Sugar Daddy answers the request a moment later: watch the balance change

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from bunqtui.core import ConnectorInfo, ProfileInfo, SetupField, SetupStep, Workspace
+from bunqtui.core.workspace import DEFAULT_REDIRECT_URI
 from bunqtui.tui.errors import describe
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.widgets.status import StatusBar
@@ -101,6 +102,8 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
             yield Static("", id="setup-connector-help", classes="hint")
             yield Input(placeholder="Base URL, e.g. https://…/v1", id="setup-base-url")
             yield Vertical(id="setup-fields")
+            yield Label("OAuth redirect URI for QR login (empty: as before, or the default)")
+            yield Input(placeholder=DEFAULT_REDIRECT_URI, id="setup-redirect-uri")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Run setup (ctrl+s)", variant="primary", id="setup-run")
                 yield Button("Cancel (esc)", id="setup-cancel")
@@ -225,6 +228,7 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
                 return
             environment = "sandbox"
         options = self.options(connector)
+        redirect_uri = self.query_one("#setup-redirect-uri", Input).value.strip() or None
         try:
             plan = self.workspace.setup_steps(connector.name, options)
         except Exception as exc:  # a usage mistake the connector reports (both key and user…)
@@ -233,7 +237,7 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         self.steps = plan
         self._error("")
         self._show_steps()
-        self.run_setup(name, connector.name, environment, base_url, options)
+        self.run_setup(name, connector.name, environment, base_url, options, redirect_uri)
 
     @work(group="bunq-setup", exclusive=True, exit_on_error=False)
     async def run_setup(
@@ -243,6 +247,7 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         environment: str,
         base_url: str | None,
         options: dict[str, Any],
+        redirect_uri: str | None = None,
     ) -> None:
         self.running = True
         self._lock_form(True)
@@ -252,6 +257,7 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
                 connector,
                 environment=environment,
                 base_url=base_url,
+                redirect_uri=redirect_uri,
                 options=options,
                 on_step=self._step,
             )
