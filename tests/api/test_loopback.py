@@ -113,3 +113,14 @@ async def test_binds_the_registered_port_and_reports_a_busy_one() -> None:
             )
         assert r.status_code == 200
         assert await asyncio.wait_for(listener.wait(), 1) == "k"
+
+
+async def test_a_port_freed_a_moment_later_is_waited_for() -> None:
+    """The previous login's listener may still be closing when the next one starts."""
+    holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    holder.bind(("127.0.0.1", 0))
+    holder.listen(1)
+    port = holder.getsockname()[1]
+    asyncio.get_running_loop().call_later(0.3, holder.close)
+    async with LoopbackCallbackListener(f"http://127.0.0.1:{port}/cb", "s", timeout=5) as listener:
+        assert listener.redirect_uri == f"http://127.0.0.1:{port}/cb"

@@ -74,6 +74,11 @@ def demo_home(
     server.emulator.faults.clear()
     home = tmp_path / "bunqtui-home"
     shutil.copytree(template, home)  # modes kept: 0700 directories, 0600 secrets
+    # a redirect port of its own: the listener of the test before may still be closing
+    config = home / "config.toml"
+    old = Workspace.load(home).profile("demo").redirect_uri
+    new = f"http://127.0.0.1:{free_loopback_port()}/callback"
+    config.write_text(config.read_text().replace(old, new))
     monkeypatch.setenv("BUNQTUI_HOME", str(home))
     return DemoHome(Workspace.load(home), demo, server, home)
 

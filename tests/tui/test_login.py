@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 from textual.widgets import Input, Static
-from tui_helpers import until
+from tui_helpers import listening, until
 
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen
@@ -37,6 +37,9 @@ async def open_login(pilot, app: BunqApp) -> LoginScreen:  # type: ignore[no-unt
     await pilot.press("n")
     await until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen.request)
     assert isinstance(app.screen, LoginScreen)
+    request = app.screen.request
+    assert request is not None
+    await until(pilot, lambda: listening(request.redirect_uri))  # the callback can arrive
     return app.screen
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tui_helpers import settled, until
+from tui_helpers import listening, settled, until
 
 from bunqtui.core import Workspace
 from bunqtui.core.query import PaymentFilter
@@ -48,6 +48,7 @@ async def test_a_login_that_completes_under_help_closes_the_login(demo_home: Dem
         await until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen.request)
         login = app.screen
         assert isinstance(login, LoginScreen) and login.request is not None
+        await until(pilot, lambda: listening(login.request.redirect_uri))  # type: ignore[union-attr]
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         _, delivered = await demo_home.demo.approve(login.request.authorize_url)
@@ -74,6 +75,7 @@ async def test_starting_the_login_again_rebinds_the_listener(demo_home: DemoHome
             states.append(login.request.state)  # type: ignore[union-attr]
         assert app.last_error is None  # no "Address already in use"
         assert login.session.pending_states() == {states[-1]}  # old states refused
+        await until(pilot, lambda: listening(login.request.redirect_uri))  # type: ignore[union-attr]
         _, delivered = await demo_home.demo.approve(login.request.authorize_url)  # type: ignore[union-attr]
         assert delivered
         await until(pilot, lambda: app.screen is screen)

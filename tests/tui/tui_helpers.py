@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from textual.pilot import Pilot
 
@@ -20,3 +22,13 @@ async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 
 async def settled(pilot: Pilot) -> None:
     """Until no worker runs (so an injected fault meets the request the test means)."""
     await until(pilot, lambda: not [w for w in pilot.app.workers if w.is_running])
+
+
+def listening(url: str) -> bool:
+    """Something accepts connections on the host and port of ``url`` (the login's listener)."""
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 80), timeout=0.2):
+            return True
+    except OSError:
+        return False

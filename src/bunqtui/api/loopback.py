@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import ipaddress
 import socket
 from collections.abc import Iterator
@@ -35,6 +36,10 @@ def _page(title: str, text: str, status: int) -> HTMLResponse:
     return HTMLResponse(
         _PAGE.format(title=escape(title), text=escape(text)), status_code=status, headers=_HEADERS
     )
+
+
+BIND_ATTEMPTS = 10  # × BIND_RETRY_SECONDS: how long a busy port is waited for
+BIND_RETRY_SECONDS = 0.1
 
 
 class _QuietServer(uvicorn.Server):
@@ -128,7 +133,14 @@ class LoopbackCallbackListener:
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self._host, self._port))
+            for attempt in range(BIND_ATTEMPTS):  # the last login's listener may be closing
+                try:
+                    sock.bind((self._host, self._port))
+                    break
+                except OSError as exc:
+                    if exc.errno != errno.EADDRINUSE or attempt == BIND_ATTEMPTS - 1:
+                        raise
+                    await asyncio.sleep(BIND_RETRY_SECONDS)
             sock.listen(8)
             sock.setblocking(False)
         except OSError as exc:
