@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import httpx
 from textual.widgets import Input, Static
-from tui_helpers import listening, until
+from tui_helpers import open_login, until
 
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen
 from bunqtui.tui.screens.dialogs import InputModal
-from bunqtui.tui.screens.login import LoginScreen
 from bunqtui.tui.widgets.qr import QR_STYLE, QRCode, qr_matrix, qr_text
 from conftest import DemoHome
 
@@ -30,17 +29,6 @@ def approve(demo_home: DemoHome, authorize_url: str, *, allow: bool = True) -> s
     )
     answer.raise_for_status()
     return str(answer.json()["redirect_url"])
-
-
-async def open_login(pilot, app: BunqApp) -> LoginScreen:  # type: ignore[no-untyped-def]
-    await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.identities)
-    await pilot.press("n")
-    await until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen.request)
-    assert isinstance(app.screen, LoginScreen)
-    request = app.screen.request
-    assert request is not None
-    await until(pilot, lambda: listening(request.redirect_uri))  # the callback can arrive
-    return app.screen
 
 
 async def test_qr_login_through_the_loopback_callback(demo_home: DemoHome) -> None:

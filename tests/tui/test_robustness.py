@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tui_helpers import listening, settled, until
+from tui_helpers import listening, open_login, settled, until
 
 from bunqtui.core import Workspace
 from bunqtui.core.query import PaymentFilter
@@ -12,7 +12,6 @@ from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen, AccountsTable
 from bunqtui.tui.screens.detail import PaymentDetailScreen
 from bunqtui.tui.screens.help import HelpScreen
-from bunqtui.tui.screens.login import LoginScreen
 from bunqtui.tui.screens.payments import PaymentsScreen
 from bunqtui.tui.screens.profiles import ProfilesScreen
 from conftest import DemoHome
@@ -44,11 +43,8 @@ async def test_a_login_that_completes_under_help_closes_the_login(demo_home: Dem
     app = BunqApp(demo_home.workspace, profile="demo-psd2", demo=demo_home.demo)
     async with app.run_test(size=(100, 40)) as pilot:
         screen = await accounts(pilot, app)
-        await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen.request)
-        login = app.screen
-        assert isinstance(login, LoginScreen) and login.request is not None
-        await until(pilot, lambda: listening(login.request.redirect_uri))  # type: ignore[union-attr]
+        login = await open_login(pilot, app)
+        assert login.request is not None
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         _, delivered = await demo_home.demo.approve(login.request.authorize_url)
@@ -62,10 +58,7 @@ async def test_starting_the_login_again_rebinds_the_listener(demo_home: DemoHome
     app = BunqApp(demo_home.workspace, profile="demo-psd2", demo=demo_home.demo)
     async with app.run_test(size=(100, 40)) as pilot:
         screen = await accounts(pilot, app)
-        await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen.request)
-        login = app.screen
-        assert isinstance(login, LoginScreen)
+        login = await open_login(pilot, app)
         states = []
         for _ in range(3):
             old = login.request

@@ -5,9 +5,14 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from textual.app import App
 from textual.pilot import Pilot
+
+if TYPE_CHECKING:
+    from bunqtui.tui.screens.login import LoginScreen
 
 
 async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 15.0) -> None:
@@ -32,3 +37,18 @@ def listening(url: str) -> bool:
             return True
     except OSError:
         return False
+
+
+async def open_login(pilot: Pilot, app: App) -> LoginScreen:  # type: ignore[type-arg]
+    """From the accounts screen, `n` until the QR login's listener accepts the callback."""
+    from bunqtui.tui.screens.accounts import AccountsScreen
+    from bunqtui.tui.screens.login import LoginScreen
+
+    await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.identities)
+    await pilot.press("n")
+    await until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen.request)
+    login = app.screen
+    assert isinstance(login, LoginScreen) and login.request is not None
+    request = login.request
+    await until(pilot, lambda: listening(request.redirect_uri))
+    return login
