@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from textual.widgets import Input, OptionList, Static
-from tui_helpers import until
+from tui_helpers import open_account, shown_payments, until
 
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen, AccountsTable
@@ -16,19 +16,11 @@ from bunqtui.tui.screens.payments import PaymentsScreen, PaymentsTable
 from conftest import DemoHome
 
 
-def account_row(screen: AccountsScreen, description: str) -> int:
-    return next(i for i, a in enumerate(screen.accounts) if a.description == description)
-
-
-async def open_account(pilot, app: BunqApp, description: str) -> PaymentsScreen:  # type: ignore[no-untyped-def]
-    await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)
-    screen = app.screen
-    assert isinstance(screen, AccountsScreen)
-    screen.query_one(AccountsTable).move_cursor(row=account_row(screen, description))
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, PaymentsScreen) and len(app.screen.cached))
-    assert isinstance(app.screen, PaymentsScreen)
-    return app.screen
+async def open_cached(pilot, app: BunqApp, description: str) -> PaymentsScreen:  # type: ignore[no-untyped-def]
+    """Open the account's payments, once the first of them are on screen."""
+    payments = await open_account(pilot, app, description)
+    await until(pilot, lambda: len(payments.cached) > 0)
+    return payments
 
 
 async def test_accounts_show_balances_totals_and_sparklines(demo_home: DemoHome) -> None:
@@ -61,7 +53,7 @@ async def test_accounts_show_balances_totals_and_sparklines(demo_home: DemoHome)
 async def test_payment_detail_and_raw_json(demo_home: DemoHome) -> None:
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        payments = await open_account(pilot, app, "Bills")
+        payments = await open_cached(pilot, app, "Bills")
         newest = payments.cached.payment(0)
         assert payments.query_one(PaymentsTable).row_count == len(payments.cached)
         await pilot.press("enter")
@@ -90,7 +82,7 @@ async def test_scrolling_a_2400_payment_account_to_its_end(demo_home: DemoHome) 
     assert total >= 2000
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        payments = await open_account(pilot, app, "Main account")
+        payments = await open_cached(pilot, app, "Main account")
         table = payments.query_one(PaymentsTable)
         await until(pilot, lambda: not payments.fetching)
         assert len(payments.cached) == 200  # one page, not the whole history
@@ -114,22 +106,24 @@ async def test_scrolling_a_2400_payment_account_to_its_end(demo_home: DemoHome) 
 async def test_filter_by_text_and_amount(demo_home: DemoHome) -> None:
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        payments = await open_account(pilot, app, "Bills")
+        payments = await open_cached(pilot, app, "Bills")
         table = payments.query_one(PaymentsTable)
         await pilot.press("slash")
         box = payments.query_one("#payments-filter", Input)
         assert box.display and box.has_focus
         await pilot.press(*"energy")
         await pilot.pause(0.1)
-        shown = payments.visible()
+        shown = shown_payments(payments)
         assert 0 < len(shown) < len(payments.cached) and table.row_count == len(shown)
         for p in shown:
             name = p.counterparty_alias.display_name if p.counterparty_alias else ""
             assert "energy" in f"{p.description} {name}".lower()
         box.value = "energy <-50"  # the rest typed at once
         await pilot.pause(0.1)
-        assert payments.visible() and all(p.amount.value < -50 for p in payments.visible())
-        assert table.row_count == len(payments.visible())
+        assert shown_payments(payments) and all(
+            p.amount.value < -50 for p in shown_payments(payments)
+        )
+        assert table.row_count == len(shown_payments(payments))
         await pilot.press("enter")  # keep the filter, back to the table
         assert table.has_focus and payments.payment_filter
         await pilot.press("slash", "escape")  # Esc in the box clears it
@@ -141,7 +135,7 @@ async def test_filter_by_text_and_amount(demo_home: DemoHome) -> None:
 async def test_export_through_the_exporter_plugins(demo_home: DemoHome, tmp_path: Path) -> None:
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        payments = await open_account(pilot, app, "Holiday savings")
+        payments = await open_cached(pilot, app, "Holiday savings")
         await until(pilot, lambda: not payments.fetching)
         await pilot.press("e")
         await pilot.pause(0.1)

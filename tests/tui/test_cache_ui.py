@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 
 from textual.widgets import Input, Label, Static
-from tui_helpers import settled, until
+from tui_helpers import open_account, settled, shown_payments, until
 
 from bunqtui.core import Workspace
 from bunqtui.tui.app import BunqApp
-from bunqtui.tui.screens.accounts import AccountsScreen, AccountsTable
-from bunqtui.tui.screens.payments import PaymentsScreen, PaymentsTable
+from bunqtui.tui.screens.accounts import AccountsScreen
+from bunqtui.tui.screens.payments import PaymentsTable
 from conftest import DemoHome
 
 
@@ -24,24 +24,12 @@ def demo_account(demo_home: DemoHome, description: str):  # type: ignore[no-unty
     )
 
 
-async def open_payments(pilot, app: BunqApp, description: str) -> PaymentsScreen:  # type: ignore[no-untyped-def]
-    await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)
-    screen = app.screen
-    assert isinstance(screen, AccountsScreen)
-    row = next(i for i, a in enumerate(screen.accounts) if a.description == description)
-    screen.query_one(AccountsTable).move_cursor(row=row)
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, PaymentsScreen))
-    assert isinstance(app.screen, PaymentsScreen)
-    return app.screen
-
-
 async def test_a_relaunch_shows_the_cache_and_checks_it_with_one_request(
     demo_home: DemoHome,
 ) -> None:
     first = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with first.run_test(size=(100, 30)) as pilot:
-        payments = await open_payments(pilot, first, "Bills")
+        payments = await open_account(pilot, first, "Bills")
         await until(pilot, lambda: len(payments.cached) and not payments.fetching)
         await settled(pilot)
 
@@ -64,7 +52,7 @@ async def test_a_relaunch_shows_the_cache_and_checks_it_with_one_request(
         assert stats.as_dict()["total"] == 1, stats.as_dict()
 
         stats.reset()
-        payments = await open_payments(pilot, app, "Bills")
+        payments = await open_account(pilot, app, "Bills")
         assert len(payments.cached) == 200  # from the cache, before any answer
         await until(pilot, lambda: not payments.fetching)
         assert stats.as_dict()["total"] == 1  # the refresh: only what is newer
@@ -76,7 +64,7 @@ async def test_full_history_with_progress_then_search_all_of_it(demo_home: DemoH
     stats = demo_home.server.emulator.stats
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        payments = await open_payments(pilot, app, "Main account")
+        payments = await open_account(pilot, app, "Main account")
         await until(pilot, lambda: not payments.fetching)
         await settled(pilot)
         info = payments.query_one("#payments-info", Static)
@@ -108,7 +96,7 @@ async def test_full_history_with_progress_then_search_all_of_it(demo_home: DemoH
         )
         table = payments.query_one(PaymentsTable)
         await until(pilot, lambda: table.row_count == len(expected))
-        assert [p.id for p in payments.visible()] == expected
+        assert [p.id for p in shown_payments(payments)] == expected
         assert "searched" in str(info.content)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 from textual.widgets import Input
-from tui_helpers import settled, until
+from tui_helpers import accounts_loaded, settled, until
 
 from bunqtui.core import Workspace
 from bunqtui.tui.app import BunqApp
@@ -34,23 +34,17 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Workspace, "connector_env", env)
 
 
-async def loaded(pilot, app: BunqApp) -> AccountsScreen:  # type: ignore[no-untyped-def]
-    await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)
-    assert isinstance(app.screen, AccountsScreen)
-    return app.screen
-
-
 async def test_switching_profile_changes_mode_in_place(demo_home: DemoHome) -> None:
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        own = await loaded(pilot, app)
+        own = await accounts_loaded(pilot, app)
         assert own.profile == "demo" and own.identities[0].kind == "self"
         await pilot.press("p")
         await until(pilot, lambda: isinstance(app.screen, ProfilesScreen))
         table = app.screen.query_one(ProfilesTable)
         assert [str(table.get_cell_at((i, 2))) for i in range(2)] == ["API key", "PSD2 provider"]
         await pilot.press("j", "enter")
-        psd2 = await loaded(pilot, app)
+        psd2 = await accounts_loaded(pilot, app)
         assert psd2.profile == "demo-psd2" and app.profile_name == "demo-psd2"
         assert [(i.kind, i.local_id) for i in psd2.identities] == [("connected", 1)]
         assert "PSD2 provider" in str(psd2.query_one(StatusBar).content)
@@ -63,7 +57,7 @@ async def test_switching_profile_changes_mode_in_place(demo_home: DemoHome) -> N
 async def test_top_up_from_sugar_daddy_arrives(demo_home: DemoHome) -> None:
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await accounts_loaded(pilot, app)
         account = screen.selected_account()
         assert account is not None and account.balance is not None
         before = account.balance.value
@@ -86,7 +80,7 @@ async def test_disconnecting_a_connected_user(private_demo_home: DemoHome) -> No
     demo_home = private_demo_home
     app = BunqApp(demo_home.workspace, profile="demo-psd2")
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await accounts_loaded(pilot, app)
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("y")
@@ -102,7 +96,7 @@ async def test_api_errors_are_shown_and_the_app_keeps_working(
     faults = demo_home.server.emulator.faults
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await accounts_loaded(pilot, app)
         await settled(pilot)
         # a 500 that outlasts the client's retries
         faults.set({"http_500": 50})
@@ -131,7 +125,7 @@ async def test_unreachable_bunq_shows_offline(
     quick_retries(monkeypatch)
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await accounts_loaded(pilot, app)
         demo_home.server.stop()
         await pilot.press("r")
         await until(pilot, lambda: app.connection == OFFLINE, timeout=30)
@@ -142,7 +136,7 @@ async def test_unreachable_bunq_shows_offline(
 async def test_help_lists_the_keys_with_their_binding_ids(demo_home: DemoHome) -> None:
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        await loaded(pilot, app)
+        await accounts_loaded(pilot, app)
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         console = Console(width=100, record=True, file=io.StringIO())
@@ -162,7 +156,7 @@ async def test_bindings_and_theme_come_from_config(demo_home: DemoHome) -> None:
     )
     app = BunqApp(Workspace.load(demo_home.home), demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await accounts_loaded(pilot, app)
         assert app.theme == "gruvbox"
         calls = 0
         original = screen.load_identities
@@ -189,7 +183,7 @@ async def test_rate_limited_answers_are_shown_as_such(
     faults = demo_home.server.emulator.faults
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await loaded(pilot, app)
+        screen = await accounts_loaded(pilot, app)
         await settled(pilot)
         faults.set({"http_429": 50})  # more 429s than the client's bounded retries absorb
         await pilot.press("r")

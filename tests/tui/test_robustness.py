@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tui_helpers import listening, open_login, settled, until
+from tui_helpers import accounts_loaded, listening, open_account, open_login, settled, until
 
 from bunqtui.core import Workspace
 from bunqtui.core.query import PaymentFilter
 from bunqtui.tui.app import BunqApp
-from bunqtui.tui.screens.accounts import AccountsScreen, AccountsTable
+from bunqtui.tui.screens.accounts import AccountsTable
 from bunqtui.tui.screens.detail import PaymentDetailScreen
 from bunqtui.tui.screens.help import HelpScreen
 from bunqtui.tui.screens.payments import PaymentsScreen
@@ -17,18 +17,12 @@ from bunqtui.tui.screens.profiles import ProfilesScreen
 from conftest import DemoHome
 
 
-async def accounts(pilot, app: BunqApp) -> AccountsScreen:  # type: ignore[no-untyped-def]
-    await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)
-    assert isinstance(app.screen, AccountsScreen)
-    return app.screen
-
-
 async def test_make_default_with_a_config_broken_meanwhile_reports_it(
     demo_home: DemoHome,
 ) -> None:
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        await accounts(pilot, app)
+        await accounts_loaded(pilot, app)
         config = demo_home.home / "config.toml"
         config.write_text(config.read_text() + "\n[ui\n")  # a typo made while the app runs
         await pilot.press("p")
@@ -42,7 +36,7 @@ async def test_make_default_with_a_config_broken_meanwhile_reports_it(
 async def test_a_login_that_completes_under_help_closes_the_login(demo_home: DemoHome) -> None:
     app = BunqApp(demo_home.workspace, profile="demo-psd2", demo=demo_home.demo)
     async with app.run_test(size=(100, 40)) as pilot:
-        screen = await accounts(pilot, app)
+        screen = await accounts_loaded(pilot, app)
         login = await open_login(pilot, app)
         assert login.request is not None
         await pilot.press("question_mark")
@@ -57,7 +51,7 @@ async def test_a_login_that_completes_under_help_closes_the_login(demo_home: Dem
 async def test_starting_the_login_again_rebinds_the_listener(demo_home: DemoHome) -> None:
     app = BunqApp(demo_home.workspace, profile="demo-psd2", demo=demo_home.demo)
     async with app.run_test(size=(100, 40)) as pilot:
-        screen = await accounts(pilot, app)
+        screen = await accounts_loaded(pilot, app)
         login = await open_login(pilot, app)
         states = []
         for _ in range(3):
@@ -77,11 +71,11 @@ async def test_starting_the_login_again_rebinds_the_listener(demo_home: DemoHome
 async def test_sparklines_stay_on_a_launch_from_the_cache(demo_home: DemoHome) -> None:
     first = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with first.run_test(size=(100, 30)) as pilot:
-        await accounts(pilot, first)
+        await accounts_loaded(pilot, first)
         await settled(pilot)
     app = BunqApp(Workspace.load(demo_home.home), demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await accounts(pilot, app)
+        screen = await accounts_loaded(pilot, app)
         await settled(pilot)
         table = screen.query_one(AccountsTable)
         assert all(str(table.get_cell_at((i, 5))) for i in range(table.row_count))
@@ -93,12 +87,12 @@ async def test_sparklines_stay_on_a_launch_from_the_cache(demo_home: DemoHome) -
 async def test_a_failed_check_of_the_cached_list_says_so(demo_home: DemoHome) -> None:
     first = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with first.run_test(size=(100, 30)) as pilot:
-        await accounts(pilot, first)
+        await accounts_loaded(pilot, first)
         await settled(pilot)
     demo_home.server.emulator.faults.set({"drop": 20})
     app = BunqApp(Workspace.load(demo_home.home), demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await accounts(pilot, app)
+        screen = await accounts_loaded(pilot, app)
         title = screen.query_one("#accounts-title")
         await until(pilot, lambda: "could not check" in str(title.content), timeout=30)  # type: ignore[attr-defined]
         assert len(screen.accounts) == 4  # the cached list stays
@@ -110,7 +104,7 @@ async def test_enter_while_a_search_is_on_its_way_opens_the_row_shown(
 ) -> None:
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        await accounts(pilot, app)
+        await accounts_loaded(pilot, app)
         await pilot.press("enter")
         await until(
             pilot, lambda: isinstance(app.screen, PaymentsScreen) and len(app.screen.cached)
@@ -128,13 +122,7 @@ async def test_enter_while_a_search_is_on_its_way_opens_the_row_shown(
 async def test_refresh_during_the_full_download_does_not_cancel_it(demo_home: DemoHome) -> None:
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await accounts(pilot, app)
-        row = next(i for i, a in enumerate(screen.accounts) if a.description == "Main account")
-        screen.query_one(AccountsTable).move_cursor(row=row)
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, PaymentsScreen))
-        payments = app.screen
-        assert isinstance(payments, PaymentsScreen)
+        payments = await open_account(pilot, app, "Main account")
         await until(pilot, lambda: not payments.fetching)
         demo_home.server.emulator.faults.set({"latency_ms": 100})
         await pilot.press("L")
@@ -171,7 +159,7 @@ def test_demo_approve_reports_a_redirect_nobody_took(demo_home: DemoHome) -> Non
 async def test_a_profile_set_up_again_gets_fresh_screens(demo_home: DemoHome) -> None:
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        await accounts(pilot, app)
+        await accounts_loaded(pilot, app)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, PaymentsScreen))
         old_session = app.session("demo")
@@ -182,10 +170,32 @@ async def test_a_profile_set_up_again_gets_fresh_screens(demo_home: DemoHome) ->
             options={"api_key": demo_home.server.demo_api_key},
         )
         await app._after_setup(info)  # what the setup wizard's result does
-        screen = await accounts(pilot, app)
+        screen = await accounts_loaded(pilot, app)
         assert app.screen_stack == [screen] and screen.session is not old_session
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, PaymentsScreen))
         await pilot.press("r")
         await settled(pilot)
         assert app.last_error is None  # no "client has been closed"
+
+
+async def test_an_unreadable_cache_is_reported_when_opening_payments(
+    demo_home: DemoHome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await accounts_loaded(pilot, app)
+        await settled(pilot)
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
+        monkeypatch.setattr(screen.session, "sync_status", broken)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.last_error is not None)
+        assert "malformed" in app.last_error.text  # type: ignore[union-attr]
+        assert app.screen is screen and app.is_running
+        await pilot.press("question_mark")  # keys still work
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))

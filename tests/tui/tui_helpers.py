@@ -12,7 +12,10 @@ from textual.app import App
 from textual.pilot import Pilot
 
 if TYPE_CHECKING:
+    from bunqtui.core import Payment
+    from bunqtui.tui.screens.accounts import AccountsScreen
     from bunqtui.tui.screens.login import LoginScreen
+    from bunqtui.tui.screens.payments import PaymentsScreen
 
 
 async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 15.0) -> None:
@@ -52,3 +55,32 @@ async def open_login(pilot: Pilot, app: App) -> LoginScreen:  # type: ignore[typ
     request = login.request
     await until(pilot, lambda: listening(request.redirect_uri))
     return login
+
+
+async def accounts_loaded(pilot: Pilot, app: App) -> AccountsScreen:  # type: ignore[type-arg]
+    """Until the accounts screen shows accounts."""
+    from bunqtui.tui.screens.accounts import AccountsScreen
+
+    await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)
+    assert isinstance(app.screen, AccountsScreen)
+    return app.screen
+
+
+async def open_account(pilot: Pilot, app: App, description: str) -> PaymentsScreen:  # type: ignore[type-arg]
+    """From the accounts screen, Enter on the account with ``description``."""
+    from bunqtui.tui.screens.accounts import AccountsTable
+    from bunqtui.tui.screens.payments import PaymentsScreen
+
+    screen = await accounts_loaded(pilot, app)
+    row = next(i for i, a in enumerate(screen.accounts) if a.description == description)
+    screen.query_one(AccountsTable).move_cursor(row=row)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, PaymentsScreen))
+    assert isinstance(app.screen, PaymentsScreen)
+    return app.screen
+
+
+def shown_payments(payments: PaymentsScreen) -> list[Payment]:
+    """Every payment the payments table shows (filtered or not), in its order."""
+    rows = payments.table.source
+    return [rows.payment(i) for i in range(len(rows))]  # type: ignore[attr-defined]

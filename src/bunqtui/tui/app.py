@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from bunqtui.core import ProfileInfo, ProfileSession, Workspace
-from bunqtui.tui.errors import EXPECTED_ERRORS, ONLINE, ErrorReport, describe
+from bunqtui.tui.errors import ONLINE, ErrorReport, describe
 
 if TYPE_CHECKING:
     from bunqtui.cli.demo import DemoInfo
@@ -185,14 +185,6 @@ class BunqApp(App[None]):
                 report.text, title=report.title, severity=report.severity, timeout=10, markup=False
             )
         return report
-
-    def _handle_exception(self, error: Exception) -> None:
-        """An API, configuration or file error raised outside a worker (in a key handler, say)
-        is reported like a worker's, not a crash; anything else is a bug and still ends the app."""
-        if isinstance(error, EXPECTED_ERRORS):
-            self.report_error(error)
-            return
-        super()._handle_exception(error)
 
     def worker_state_changed(self, worker: Worker[Any], state: WorkerState) -> None:
         """Called for every worker of every screen (see screens.base)."""

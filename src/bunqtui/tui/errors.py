@@ -6,7 +6,6 @@ when the user must act. bunq's own text comes through unchanged.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from bunqtui.api.errors import (
@@ -20,9 +19,6 @@ from bunqtui.api.errors import (
 )
 from bunqtui.core import CoreError, NotConnectedError
 from bunqtui.store.secrets import SecretStoreError
-
-# what may fail in normal use (bunq, the network, config, secrets, files, the cache)
-EXPECTED_ERRORS = (BunqError, CoreError, SecretStoreError, OSError, sqlite3.Error)
 
 OFFLINE = "offline"
 RATE_LIMITED = "rate-limited"

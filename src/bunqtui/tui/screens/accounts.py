@@ -7,6 +7,7 @@ the highlighted identity, then one page of payments per account for its balance 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from decimal import Decimal
 from typing import ClassVar
 
@@ -15,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -309,7 +311,17 @@ class AccountsScreen(BunqScreen[None]):
 
         account = next((a for a in self.accounts if str(a.id) == event.row_key.value), None)
         if account is not None and self.identity is not None and self.session is not None:
-            self.app.push_screen(PaymentsScreen(self.profile, self.session, self.identity, account))
+            session, identity = self.session, self.identity
+            self._push(lambda: PaymentsScreen(self.profile, session, identity, account))
+
+    def _push(self, make: Callable[[], Screen[None]]) -> None:
+        """Open a screen that reads the cache as it is made; a failing read is reported."""
+        try:
+            screen = make()
+        except Exception as exc:  # e.g. the cache file unreadable: say so, stay here
+            self.bunq.report_error(exc)
+            return
+        self.app.push_screen(screen)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         session = self.session
@@ -327,7 +339,8 @@ class AccountsScreen(BunqScreen[None]):
         from bunqtui.tui.screens.search import SearchScreen
 
         if self.session is not None:
-            self.app.push_screen(SearchScreen(self.profile, self.session, self.identities))
+            session = self.session
+            self._push(lambda: SearchScreen(self.profile, session, self.identities))
 
     def action_refresh(self) -> None:
         self._loaded_for = self._loading_for = None

@@ -221,11 +221,6 @@ class PaymentsScreen(BunqScreen[None]):
 
     # --- showing ----------------------------------------------------------------------------
 
-    def visible(self) -> list[Payment]:
-        """The rows on show (all of them: reads the whole cache without a filter)."""
-        rows = self.rows
-        return [rows.payment(i) for i in range(len(rows))]
-
     def selected_payment(self) -> Payment | None:
         table = self.table
         shown = table.source
