@@ -54,17 +54,26 @@ class DemoInfo:
                 json={"kind": "person", "accounts": 2, "payments": 150},
             )
             made.raise_for_status()
-            answer = await http.post(
-                f"{self.root_url}/_emulator/oauth/approve",
-                json={"authorize_url": authorize_url, "api_key": made.json()["api_key"]},
+            redirect_url = await approve_as(
+                http, self.root_url, authorize_url, made.json()["api_key"]
             )
-            answer.raise_for_status()
-            redirect_url = str(answer.json()["redirect_url"])
             try:  # what the browser would do next
                 await http.get(redirect_url)
             except httpx.HTTPError:
                 return redirect_url, False  # nobody listening: the caller can paste it
             return redirect_url, True
+
+
+async def approve_as(
+    http: httpx.AsyncClient, root_url: str, authorize_url: str, api_key: str
+) -> str:
+    """The emulator's user with ``api_key`` grants the request; bunq's redirect URL back."""
+    answer = await http.post(
+        f"{root_url}/_emulator/oauth/approve",
+        json={"authorize_url": authorize_url, "api_key": api_key},
+    )
+    answer.raise_for_status()
+    return str(answer.json()["redirect_url"])
 
 
 def free_loopback_port() -> int:
@@ -91,12 +100,10 @@ async def prepare(workspace: Workspace, server: EmulatorServer, redirect_uri: st
     async with workspace.open(PSD2_PROFILE) as session:
         request = await session.begin_connect()
         async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.post(
-                f"{server.root_url}/_emulator/oauth/approve",
-                json={"authorize_url": request.authorize_url, "api_key": server.demo_api_key},
+            redirect_url = await approve_as(
+                http, server.root_url, request.authorize_url, server.demo_api_key
             )
-            answer.raise_for_status()
-        await session.complete_connect(request, answer.json()["redirect_url"])
+        await session.complete_connect(request, redirect_url)
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from textual.widgets import Footer, Input, Label, Static
 
 from bunqtui.core import Identity, MonetaryAccount, Payment, ProfileSession
 from bunqtui.core.query import PaymentFilter
-from bunqtui.tui.payment_rows import payment_row
+from bunqtui.tui.payment_rows import PaymentList, payment_row
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.widgets.rows_table import Column, RowsTable
 from bunqtui.tui.widgets.status import StatusBar
@@ -32,18 +32,12 @@ COLUMNS = [
 ]
 
 
-class Matches:
+class Matches(PaymentList):
     """Search results as rows, with the account each one is on."""
 
     def __init__(self, payments: list[Payment], accounts: dict[int, str]) -> None:
-        self.payments = payments
+        super().__init__(payments)
         self.accounts = accounts
-
-    def __len__(self) -> int:
-        return len(self.payments)
-
-    def payment(self, index: int) -> Payment:
-        return self.payments[index]
 
     def row(self, index: int) -> tuple[str | Text, ...]:
         payment = self.payments[index]
