@@ -58,18 +58,23 @@ def routes(emulator: Emulator) -> list[Route]:
             return _error("The body must be a JSON object.")
         kind = {"person": "UserPerson", "company": "UserCompany"}.get(data.get("kind", "person"))
         accounts, payments = data.get("accounts", 1), data.get("payments", 0)
+        name = data.get("name")
         if (
             kind is None
+            or not (name is None or (isinstance(name, str) and 0 < len(name) <= 20_000))
             or not isinstance(accounts, int)
             or not isinstance(payments, int)
             or not 1 <= accounts <= 25
             or not 0 <= payments <= 200_000
         ):
             return _error(
-                'Expected {"kind": "person"|"company", "accounts": 1-25, "payments": 0-200000}.'
+                'Expected {"kind": "person"|"company", "accounts": 1-25, "payments": 0-200000'
+                ', "name": optional text}.'
             )
         with world.lock:
             user, key = control_user(world, kind, accounts, payments)
+            if name is not None:  # any text, as bunq shows whatever a user calls themselves
+                user.name, user.first_name, user.last_name = name, "", ""
         return _json({"api_key": key, "user_id": user.id})
 
     async def approve(request: Request) -> Response:
