@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent / "emulator"))
-from emu_client import BunqClient, control  # noqa: E402
+from emu_client import BunqClient, control
 
 # name → text; the names say what each probes
 HOSTILE: dict[str, str] = {
@@ -30,7 +30,7 @@ HOSTILE: dict[str, str] = {
     "c1_csi": "c1\x9b2Jcontrol",
     "bidi": "invoice \u202egnp.exe\u202c end \u2066iso\u2069",
     "newlines_tabs": "line one\nline two\tand a tab",
-    "formula": "=HYPERLINK(\"https://evil.example\",\"x\")",
+    "formula": '=HYPERLINK("https://evil.example","x")',
     "formula_plus": "+31 6 1234 5678",
     "formula_at": "@SUM(A1:A9)",
     "rtl": "تحويل إلى الحساب",
