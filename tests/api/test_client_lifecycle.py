@@ -22,7 +22,7 @@ from bunqtui.api.ratelimit import RateLimiter
 
 SERVER_KEY = crypto.generate_key_pair()
 API_KEY = "sandbox_" + "ab" * 28
-ENV = Environment.custom("http://bunq.test/v1")
+ENV = Environment.custom("https://bunq.test/v1")
 
 
 class FakeBunq:

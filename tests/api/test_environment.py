@@ -24,9 +24,12 @@ def test_custom_derives_oauth_urls_and_allows_overrides() -> None:
     assert env.root_url == "http://127.0.0.1:8080"
     assert env.is_sandbox
     other = Environment.custom(
-        "http://h/v1", oauth_authorize_url="http://a/auth", oauth_token_url="http://t/token"
+        "https://h/v1", oauth_authorize_url="https://a/auth", oauth_token_url="https://t/token"
     )
-    assert (other.oauth_authorize_url, other.oauth_token_url) == ("http://a/auth", "http://t/token")
+    assert (other.oauth_authorize_url, other.oauth_token_url) == (
+        "https://a/auth",
+        "https://t/token",
+    )
 
 
 def test_from_name() -> None:
@@ -37,6 +40,6 @@ def test_from_name() -> None:
     with pytest.raises(ValueError, match="unknown bunq environment"):
         Environment.from_name("staging")
     with pytest.raises(ValueError):
-        Environment.from_name("production", "http://evil/v1")
+        Environment.from_name("production", "https://evil/v1")
     with pytest.raises(ValueError):
         Environment.custom("ftp://x/v1")

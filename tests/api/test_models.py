@@ -324,3 +324,54 @@ def test_page_cursors_from_pagination_urls() -> None:
     assert list(page) == [1, 2] and len(page) == 2
     last = Page([], older_url=None, newer_url="/v1/x?newer_id=oops")
     assert last.older_id is None and last.newer_id is None and not last.has_older
+
+
+BAD_IDS = [2**70, 2**63, 0, -1, "-5", "2" * 40, "9" * 5000, "\u00b2", "\u0663", True, 1.5, None]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_an_id_outside_1_to_2_63_minus_1_is_a_protocol_error_at_parse_time(bad: Any) -> None:
+    # not an OverflowError in SQLite (or a ValueError from int()) later
+    for parse, obj in (
+        (Payment.from_json, {**PAYMENT, "id": bad}),
+        (Payment.from_json, {**PAYMENT, "monetary_account_id": bad}),
+        (MonetaryAccount.from_anchor, {"MonetaryAccountBank": {"id": bad}}),
+        (User.from_json, {"id": bad}),
+        (OauthClient.from_json, {"id": bad}),
+    ):
+        if bad is None and obj.get("monetary_account_id", 1) is None:
+            continue  # an optional id may be absent
+        with pytest.raises(ProtocolError):
+            parse(obj)
+
+
+def test_the_largest_and_smallest_ids_still_parse() -> None:
+    assert Payment.from_json({**PAYMENT, "id": 2**63 - 1}).id == 2**63 - 1
+    assert Payment.from_json({**PAYMENT, "id": "1"}).id == 1
+    assert MonetaryAccount.from_anchor({"MonetaryAccountBank": {"id": " 42 "}}).id == 42
+
+
+def test_an_absurd_session_timeout_is_a_protocol_error() -> None:
+    # it becomes a timedelta: 2**70 seconds would overflow there, far from the answer
+    with pytest.raises(ProtocolError):
+        User.from_json({"id": 1, "session_timeout": 2**70})
+    assert User.from_json({"id": 1, "session_timeout": 604800}).session_timeout == 604800
+
+
+def test_an_envelope_id_out_of_range_is_a_protocol_error() -> None:
+    from bunqtui.api.envelope import parse_success
+
+    for bad in (2**70, 0, -3):
+        envelope = parse_success(b'{"Response":[{"Id":{"id":%d}}]}' % bad)
+        with pytest.raises(ProtocolError):
+            envelope.id()
+
+
+def test_a_pagination_cursor_out_of_range_is_a_protocol_error_when_the_page_is_made() -> None:
+    from bunqtui.api.models import Page
+
+    with pytest.raises(ProtocolError):
+        Page([], older_url=f"/v1/user/1/payment?older_id={2**70}")
+    with pytest.raises(ProtocolError):
+        Page([], future_url="/v1/user/1/payment?newer_id=0")
+    assert Page([], older_url=f"/v1/x?older_id={2**63 - 1}").older_id == 2**63 - 1

@@ -71,7 +71,7 @@ def make_transport(script: Script, sleeps: list[float]) -> Transport:
     )
 
 
-URL = "http://bunq.test/v1/user/1/monetary-account/2/payment"
+URL = "https://bunq.test/v1/user/1/monetary-account/2/payment"
 
 
 async def test_signs_the_exact_bytes_it_sends_and_sets_bunq_headers() -> None:
@@ -237,3 +237,61 @@ def test_pagination_urls_join_with_scheme_and_host_only() -> None:
         client._follow_url("https://evil.example/v1/user/1/payment?older_id=3")
     with pytest.raises(ProtocolError):
         client._follow_url("user/1/payment")
+
+
+HOSTILE_TEXT = "Your account is blocked: call +31 20 000 0000 or visit evil.example now."
+HOSTILE_ERROR = json.dumps(
+    {"Error": [{"error_description": HOSTILE_TEXT, "error_description_translated": HOSTILE_TEXT}]}
+).encode()
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 466, 490])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(lambda status: httpx.Response(status, content=HOSTILE_ERROR), id="unsigned"),
+        pytest.param(lambda status: signed(status, HOSTILE_ERROR, key=CLIENT_KEY), id="bad-sig"),
+    ],
+)
+async def test_an_unverified_4xx_is_refused_like_a_2xx_and_its_text_is_not_shown(
+    status: int, answer: Callable[[int], httpx.Response]
+) -> None:
+    script = Script(lambda r: answer(status))
+    with pytest.raises(SignatureError) as info:
+        await make_transport(script, []).send("GET", URL, server_key=SERVER_PUB)
+    assert info.value.status == status
+    text = f"{info.value} {info.value.description} {info.value.translated} {info.value!r}"
+    assert "evil.example" not in text and "blocked" not in text
+    assert "discarded" in str(info.value)
+
+
+async def test_an_unsigned_answer_to_bad_credentials_is_not_taken_for_bunqs() -> None:
+    # bunq's credentials text would become a CredentialsError blaming the key: unsigned, it
+    # proves nothing about the key
+    body = b'{"Error":[{"error_description":"User credentials are incorrect. Incorrect API key."}]}'
+    script = Script(lambda r: httpx.Response(400, content=body))
+    with pytest.raises(SignatureError):
+        await make_transport(script, []).send("POST", URL, server_key=SERVER_PUB)
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [(429, RateLimitedError), (500, ServerError), (503, Exception), (491, Exception)],
+)
+async def test_unsigned_rate_limit_and_server_errors_keep_their_meaning_but_not_their_text(
+    status: int, kind: type[Exception]
+) -> None:
+    script = Script(lambda r: httpx.Response(status, content=HOSTILE_ERROR))
+    transport = make_transport(script, [])
+    transport.max_retries = 0
+    with pytest.raises(kind) as info:
+        await transport.send("GET", URL, server_key=SERVER_PUB)
+    assert "evil.example" not in str(info.value) and getattr(info.value, "status", None) == status
+
+
+async def test_a_signed_rate_limit_text_is_bunqs_and_is_shown() -> None:
+    script = Script(lambda r: signed(429, HOSTILE_ERROR))
+    transport = make_transport(script, [])
+    transport.max_retries = 0
+    with pytest.raises(RateLimitedError, match=r"evil\.example"):
+        await transport.send("GET", URL, server_key=SERVER_PUB)

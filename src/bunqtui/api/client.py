@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -29,6 +29,7 @@ from bunqtui.api.errors import (
     BunqError,
     CredentialsError,
     ForbiddenError,
+    PaginationError,
     ProtocolError,
     UnauthorizedError,
     mask_secret,
@@ -50,7 +51,7 @@ from bunqtui.api.models import (
     user_from_anchor,
 )
 from bunqtui.api.ratelimit import RateLimiter
-from bunqtui.api.transport import Transport
+from bunqtui.api.transport import Transport, make_http_client
 
 T = TypeVar("T")
 AmountLike = Amount | Decimal | int | str
@@ -71,8 +72,15 @@ def _amount_json(amount: AmountLike, currency: str = "EUR") -> dict[str, str]:
 
 def http_client(*, verify: bool = True, timeout: float = 30.0) -> httpx.AsyncClient:
     """An HTTP client for BunqClients to share (``http=``); ``verify=False`` builds no TLS
-    context, for a plain-HTTP environment (the local emulator) that never uses one."""
-    return httpx.AsyncClient(timeout=timeout, verify=verify)
+    context, for a plain-HTTP environment (the local emulator) that never uses one. It refuses
+    plain http:// to any host but this machine on every request, whoever sends it."""
+    return make_http_client(timeout=timeout, verify=verify)
+
+
+def _page_key(url: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A page's identity: its path and its query parameters in any order."""
+    parts = urlsplit(url)
+    return parts.path.rstrip("/"), tuple(sorted(parse_qsl(parts.query, keep_blank_values=True)))
 
 
 def _check_count(count: int) -> int:
@@ -110,11 +118,12 @@ class BunqClient:
         self.on_context_change = on_context_change
         self.session_user: User | None = None  # the user the last session-server returned
         self._own_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._http = http or make_http_client(timeout=timeout)
         self.rate_limiter = rate_limiter or RateLimiter()
         self.transport = Transport(
             self._http,
             rate_limiter=self.rate_limiter,
+            origin=environment.root_url,  # no request of this client goes to another host
             backoff_base=backoff_base,
             retry_base=retry_base,
             max_retries=max_retries,
@@ -502,16 +511,53 @@ class BunqClient:
     async def _walk(
         self, path: str, parse: Callable[[Any], T], *, count: int, newer_id: int | None
     ) -> AsyncIterator[T]:
-        """Newest first along ``older_url``; with ``newer_id``, stop at the first id ≤ it."""
-        page = await self._page(path, parse, params={"count": _check_count(count)})
+        """Newest first along ``older_url``; with ``newer_id``, stop at the first id ≤ it.
+
+        A hostile or broken server cannot make this loop: every page after the first must hold
+        only ids older than every id before it, and its URL must be new with a smaller
+        ``older_id``; otherwise PaginationError.
+        """
+        url = self._url(path, {"count": _check_count(count)})
+        seen = {_page_key(url)}
+        floor: int | None = None  # the oldest id of the pages so far
+        cursor: int | None = None  # the last older_id followed
+        page = await self._page(path, parse, url=url)
         while True:
+            ids = []
             for item in page.items:
-                if newer_id is not None and getattr(item, "id", 0) <= newer_id:
+                item_id = getattr(item, "id", 0)
+                if floor is not None and item_id >= floor:
+                    raise PaginationError(
+                        "bunq's next page repeats or goes back to items it already sent "
+                        f"(id {item_id} after {floor}); stopped reading the list."
+                    )
+                if newer_id is not None and item_id <= newer_id:
                     return
+                ids.append(item_id)
                 yield item
             if not page.older_url:
                 return
-            page = await self._page(path, parse, url=self._follow_url(page.older_url))
+            if not ids:
+                raise PaginationError(
+                    "bunq sent an empty page that points to an older one; stopped reading the list."
+                )
+            floor = min([*ids, floor] if floor is not None else ids)
+            url = self._follow_url(page.older_url)
+            key = _page_key(url)
+            if key in seen:
+                raise PaginationError(
+                    "bunq's pagination points back to a page it already sent (a loop); "
+                    "stopped reading the list."
+                )
+            seen.add(key)
+            older = page.older_id
+            if older is not None:
+                if cursor is not None and older >= cursor:
+                    raise PaginationError(
+                        "bunq's pagination does not move to older items; stopped reading the list."
+                    )
+                cursor = older
+            page = await self._page(path, parse, url=url)
 
     # --- sandbox ----------------------------------------------------------------------------
 

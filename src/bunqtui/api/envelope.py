@@ -24,6 +24,9 @@ from bunqtui.api.errors import (
 
 Json = dict[str, Any]
 
+# bunq ids are positive signed 64-bit integers (what SQLite and every bunq SDK store)
+MAX_ID = 2**63 - 1
+
 CREDENTIALS_INCORRECT = "User credentials are incorrect"
 STALE_SESSION_TEXTS = ("Insufficient authorisation.", "Insufficient authentication.")
 
@@ -49,8 +52,8 @@ class Envelope:
     def id(self) -> int:
         """The ``{"Id": {"id": N}}`` result of a create/update."""
         value = self.first("Id").get("id")
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ProtocolError("bunq's answer has an Id without an integer id.")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+            raise ProtocolError("bunq's answer has an Id without a valid id.")
         return value
 
     def all(self, kind: str | None = None) -> list[Json]:
@@ -135,9 +138,14 @@ def error_from_response(
     *,
     response_id: str | None = None,
     request_id: str | None = None,
+    trusted_text: bool = True,
 ) -> BunqError:
-    """Turn a non-200 answer into the matching typed error. Never raises."""
-    description, translated = error_texts(content)
+    """Turn a non-200 answer into the matching typed error. Never raises.
+
+    ``trusted_text`` False (an answer whose signature was not verified): the body's error
+    texts are ignored and the error says only what its status means.
+    """
+    description, translated = error_texts(content) if trusted_text else (None, None)
     if status in _BY_STATUS:
         cls = _BY_STATUS[status]
     elif status >= 500:

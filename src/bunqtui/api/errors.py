@@ -135,6 +135,27 @@ class ProtocolError(BunqError):
     default_message = "bunq sent an answer bunqtui could not understand."
 
 
+class PaginationError(ProtocolError):
+    """bunq's pagination did not move strictly older (a loop, a repeat, or no progress)."""
+
+    default_message = (
+        "bunq's answer does not page through the list correctly (it repeats or goes back), "
+        "so bunqtui stopped reading it."
+    )
+
+
+class ResponseTooLargeError(ProtocolError):
+    """An answer's body went over the size cap; it was refused while it arrived."""
+
+
+class InsecureURLError(BunqError, ValueError):
+    """A URL that secrets must not be sent to: plain HTTP to a host that is not this machine,
+    or another host than the environment's. A ValueError too, so configuration code that
+    turns ValueError into a config error reports it as one."""
+
+    default_message = "bunqtui refused to send the request to an unsafe URL."
+
+
 class OAuthError(BunqError):
     """The OAuth authorisation or token exchange failed; ``error`` is the RFC 6749 code."""
 

@@ -32,17 +32,30 @@ def _opt_obj(value: Any, what: str) -> Json | None:
     return None if value is None else _obj(value, what)
 
 
-def _int(value: Any, what: str) -> int:
+# bunq ids are positive signed 64-bit integers: anything else would only fail later (SQLite's
+# OverflowError, a timedelta overflow), far from where the bad answer came in
+MAX_ID = 2**63 - 1
+MAX_SESSION_TIMEOUT = 366 * 24 * 3600  # bunq's longest is 90 days; a year is already absurd
+
+
+def _int(value: Any, what: str, low: int = 1, high: int = MAX_ID) -> int:
     # bools are ints in Python; bunq never sends them as ids
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())  # swagger types some ids as strings
-    raise ProtocolError(f"bunq sent {what} that is not an integer id.")
+        number = value
+    elif isinstance(value, str) and value.isascii() and 0 < len(value.strip()) <= 20:
+        try:
+            number = int(value.strip())  # swagger types some ids as strings
+        except ValueError:
+            raise ProtocolError(f"bunq sent {what} that is not an integer id.") from None
+    else:
+        raise ProtocolError(f"bunq sent {what} that is not an integer id.")
+    if not low <= number <= high:
+        raise ProtocolError(f"bunq sent {what} out of range ({str(number)[:30]}).")
+    return number
 
 
-def _opt_int(value: Any, what: str) -> int | None:
-    return None if value is None else _int(value, what)
+def _opt_int(value: Any, what: str, low: int = 1, high: int = MAX_ID) -> int | None:
+    return None if value is None else _int(value, what, low, high)
 
 
 def _str(value: Any, what: str) -> str | None:
@@ -232,7 +245,9 @@ class User:
             "public_nick_name": _str(obj.get("public_nick_name"), "a nick name"),
             "status": _str(obj.get("status"), "a status"),
             "sub_status": _str(obj.get("sub_status"), "a sub-status"),
-            "session_timeout": _opt_int(obj.get("session_timeout"), "a session timeout"),
+            "session_timeout": _opt_int(
+                obj.get("session_timeout"), "a session timeout", 0, MAX_SESSION_TIMEOUT
+            ),
             "alias": _pointers(obj.get("alias")),
             "raw": obj,
         }
@@ -549,10 +564,12 @@ def _cursor(url: str | None, name: str) -> int | None:
     values = parse_qs(urlsplit(url).query).get(name)
     if not values:
         return None
-    try:
-        return int(values[0])
-    except ValueError:
-        return None
+    text = values[0].strip()
+    if not (text.isascii() and text.lstrip("-").isdigit()):
+        return None  # not a cursor at all: as if absent
+    if len(text) > 20 or not 1 <= int(text) <= MAX_ID:
+        raise ProtocolError(f"bunq sent a pagination {name} out of range.")
+    return int(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -563,6 +580,12 @@ class Page(Generic[T]):
     older_url: str | None = None
     newer_url: str | None = None
     future_url: str | None = None
+
+    def __post_init__(self) -> None:
+        # a cursor out of range is refused when the page is parsed, not when it is stored
+        _cursor(self.older_url, "older_id")
+        _cursor(self.newer_url, "newer_id")
+        _cursor(self.future_url, "newer_id")
 
     @property
     def older_id(self) -> int | None:

@@ -3,6 +3,10 @@
 The exchange is a plain POST with query parameters and an empty body (what bunq's own samples
 do; sdk_python's OauthAccessToken is avoided, §13.14). The token endpoint is not part of the
 signed API, so its answer is not signature-checked; its ``state`` echo is.
+
+The token URL carries ``code`` and ``client_secret`` in its query, so it is only ever sent to
+the environment's token URL over https (or loopback http), and the log filter of
+:mod:`bunqtui.api._logging` redacts both from every httpx/httpcore/bunqtui log record.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from bunqtui.api._httpx import httpx
+from bunqtui.api._logging import install_log_redaction
 from bunqtui.api.envelope import decode_json
 from bunqtui.api.environment import Environment
 from bunqtui.api.errors import NetworkError, OAuthError, ProtocolError, StateMismatchError
 from bunqtui.api.loopback import LoopbackCallbackListener
 from bunqtui.api.state import StateGuard, new_state, states_equal
+from bunqtui.api.transport import guard_url, make_http_client, read_capped
 
 __all__ = [
     "AuthorizationRequest",
@@ -103,10 +109,17 @@ async def exchange_code(
         "client_id": client_id,
         "client_secret": client_secret,
     }
+    install_log_redaction()  # before the URL with the secret exists anywhere
+    guard_url(environment.oauth_token_url)  # https, or http to this machine only
     own = http is None
-    client = http or httpx.AsyncClient(timeout=timeout)
+    client = http or make_http_client(timeout=timeout)
     try:
-        response = await client.post(environment.oauth_token_url, params=params)
+        request = client.build_request("POST", environment.oauth_token_url, params=params)
+        response = await client.send(request, stream=True)
+        try:
+            content = await read_capped(response)
+        finally:
+            await response.aclose()
     except httpx.HTTPError as exc:
         raise NetworkError(
             f"Could not reach bunq's OAuth server ({type(exc).__name__}); try the login again."
@@ -115,7 +128,7 @@ async def exchange_code(
         if own:
             await client.aclose()
     try:
-        data = decode_json(response.content)
+        data = decode_json(content)
     except ProtocolError:
         raise ProtocolError(
             f"bunq's OAuth server sent an unreadable answer (HTTP {response.status_code}).",

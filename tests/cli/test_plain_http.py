@@ -1,0 +1,133 @@
+"""Plain HTTP to a host that is not this machine is refused before the first request: in
+`setup`, in every command that reads such a base URL from config.toml, and where the TUI opens
+a profile. Exit 2 with a line that says why.
+
+Connection attempts are recorded at the socket (``socket.socket.connect``/``connect_ex``,
+``socket.create_connection``, ``socket.getaddrinfo``): an attempt to any address but loopback
+is recorded and refused there, so nothing leaves this machine even if the refusal were broken.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tests.cli.conftest import Result
+
+from bunqtui.core.errors import ConfigError
+from bunqtui.core.workspace import Workspace
+
+API_KEY = "sandbox_" + "0123456789abcdef" * 4
+
+
+def _is_loopback(host: object) -> bool:
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return str(host).lower() == "localhost"
+
+
+@pytest.fixture
+def attempts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    seen: list[tuple[str, Any]] = []
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_create, real_getaddrinfo = socket.create_connection, socket.getaddrinfo
+
+    def refuse(kind: str, target: Any) -> OSError:
+        seen.append((kind, target))
+        return OSError(errno.ENETUNREACH, "blocked by the test's connection recorder")
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        if isinstance(address, tuple) and not _is_loopback(address[0]):
+            raise refuse("connect", address)
+        real_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: Any) -> int:
+        if isinstance(address, tuple) and not _is_loopback(address[0]):
+            raise refuse("connect_ex", address)
+        return real_connect_ex(sock, address)
+
+    def create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
+        if not _is_loopback(address[0]):
+            raise refuse("create_connection", address)
+        return real_create(address, *args, **kwargs)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None and not _is_loopback(host):
+            raise refuse("getaddrinfo", host)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return seen
+
+
+def test_the_recorder_catches_an_attempt(attempts: list[tuple[str, Any]]) -> None:
+    with pytest.raises(httpx.ConnectError):
+        httpx.get("http://10.1.2.3:8080/v1/installation", timeout=2)
+    assert attempts and attempts[0][1][0] == "10.1.2.3"
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://10.1.2.3:8080/v1", "http://bunq.example/v1", "http://127.0.0.1.evil.example/v1"],
+)
+def test_setup_refuses_plain_http_to_a_remote_host_before_any_connection(
+    cli: Callable[..., Result], home: Path, attempts: list[tuple[str, Any]], base_url: str
+) -> None:
+    result = cli(
+        "setup", "api-key", "--profile", "far", "--base-url", base_url, "--api-key", API_KEY
+    )
+    assert result.code == 2
+    assert "plain http://" in result.err and "unencrypted" in result.err
+    assert "https://" in result.err  # what to do instead
+    assert "Traceback" not in result.err and API_KEY not in result.err + result.out
+    assert attempts == []
+    assert not (home / "config.toml").exists()  # nothing saved for that URL
+
+
+def _far_profile(home: Path) -> None:
+    (home / "config.toml").write_text(
+        'default_profile = "far"\n'
+        "[profiles.far]\n"
+        'connector = "api-key"\n'
+        'environment = "custom"\n'
+        'base_url = "http://10.1.2.3:8080/v1"\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("accounts",),
+        ("user",),
+        ("payments", "--account", "1"),
+        ("payments", "--account", "1", "--all"),
+    ],
+)
+def test_commands_refuse_a_config_that_points_at_plain_http_remote(
+    cli: Callable[..., Result], home: Path, attempts: list[tuple[str, Any]], argv: tuple[str, ...]
+) -> None:
+    _far_profile(home)
+    result = cli(*argv)
+    assert result.code == 2, result.err
+    assert "plain http://" in result.err and "Traceback" not in result.err
+    assert attempts == []
+
+
+def test_the_tui_cannot_open_a_profile_on_plain_http_remote(
+    home: Path, attempts: list[tuple[str, Any]]
+) -> None:
+    # the TUI opens every profile through Workspace.open (tui/app.py)
+    _far_profile(home)
+    with pytest.raises(ConfigError, match="plain http://"):
+        Workspace.load(home).open("far")
+    assert attempts == []
