@@ -4,20 +4,30 @@ A payment's description is written by whoever sent the money. Sent to a terminal
 escape sequence in it can clear the screen, set the window title, hide a hyperlink or reorder
 what the user reads (bidi overrides). In a spreadsheet, a cell that starts with ``=`` is a
 formula. This leaf module (no bunqtui imports, so every layer may use it) turns such text into
-something that shows literally; JSON output keeps the exact string instead.
+something that shows literally; JSON output keeps the exact string instead (``json_text``).
 """
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
+from typing import Any
 
 # C0 controls (but TAB and LF, handled by the caller's mode), DEL, C1 controls; bidi embeddings,
-# overrides and isolates (U+202A–U+202E, U+2066–U+2069); line/paragraph separators.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# overrides and isolates (U+202A–U+202E, U+2066–U+2069); line/paragraph separators; lone
+# surrogates (JSON may carry them, but no terminal or UTF-8 stream can take them).
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
 _LINE_BREAKS = re.compile("\r\n|[\n\t\u2028\u2029\x0b\x0c\r\x85]")
+# What json.dumps(ensure_ascii=False) leaves raw that a terminal would act on (it escapes only
+# C0): written as \uXXXX escapes, which JSON reads back as the very same character.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
 
-# A CSV cell starting with one of these is read as a formula by spreadsheets (OWASP).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A CSV cell starting with one of these is read as a formula by spreadsheets (OWASP; NUL from
+# OWASP ASVS 1.2.10).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -41,12 +51,39 @@ def printable(text: object, *, one_line: bool = True) -> str:
     return _UNSAFE.sub(_visible, value)
 
 
+def cell_width(text: str) -> int:
+    """How many terminal columns ``text`` (already ``printable``) takes: wide East Asian
+    characters and most emoji take two, combining marks and format characters none. Table
+    columns line up by this, not by ``len``."""
+    width = 0
+    for char in text:
+        if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue  # combining marks, variation selectors, zero-width joiners
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
 def csv_cell(value: object) -> str:
     """A text cell for CSV that no spreadsheet runs as a formula: ``'`` before a risky start.
 
     Only for text: amounts are written as plain numbers (a negative amount starts with ``-``).
+    A lone surrogate, which no UTF-8 file can hold, is written out like ``\\udc00``.
     """
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    if text.startswith(FORMULA_START):
+        text = "'" + text
+    return _SURROGATE.sub(_visible, text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(data: Any, *, indent: int | None = 2) -> str:
+    """``data`` as JSON that keeps every string exactly and is still safe on a terminal.
+
+    Non-ASCII text stays readable (``ensure_ascii=False``), but DEL, C1 controls, bidi
+    overrides, line separators and lone surrogates are written as ``\\uXXXX`` escapes: a JSON
+    reader gets the exact string back, a terminal gets nothing it would act on.
+    """
+    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

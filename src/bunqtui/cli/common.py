@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import inspect
-import json
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,16 +17,48 @@ from typing import Any
 from bunqtui.api.errors import BunqError
 from bunqtui.core import CoreError, Workspace
 from bunqtui.store.secrets import SecretStoreError
+from bunqtui.untrusted import cell_width, json_text, printable
 
 EXIT_OK, EXIT_BUNQ, EXIT_USAGE = 0, 1, 2
+# bunq's ids are signed 64-bit; SQLite and the API take nothing larger
+MAX_ID = 2**63 - 1
 
 Command = Callable[[argparse.Namespace], Any]
 
 
+def say(*parts: object, file: Any = None) -> None:
+    """One line for a person (stdout, or ``file``): text from bunq, config or other people in
+    it is shown literally, never as terminal escapes."""
+    print(printable(" ".join(str(p) for p in parts)), file=file or sys.stdout)
+
+
 def fail(message: str, hint: str | None = None) -> None:
-    print(f"bunqtui: error: {message}", file=sys.stderr)
+    # bunq's error texts and names from config are untrusted: shown, never acted on
+    say(f"bunqtui: error: {message}", file=sys.stderr)
     if hint:
-        print(f"  {hint}", file=sys.stderr)
+        say(f"  {hint}", file=sys.stderr)
+
+
+def bounded_int(low: int, high: int = MAX_ID, what: str = "a number") -> Callable[[str], int]:
+    """An argparse ``type``: an integer in low..high, else a usage error (exit 2) that says so,
+    instead of an OverflowError deep inside SQLite or the API."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip(), 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be between {low} and {high}")
+        return value
+
+    parse.__name__ = what  # argparse names the type in its message
+    return parse
+
+
+# bunq ids (accounts, payments, users) and local ids of connected users
+id_arg = bounded_int(1, MAX_ID, "an id")
+count_arg = bounded_int(1, MAX_ID, "a count")
 
 
 def command(fn: Command) -> Callable[[argparse.Namespace], int]:
@@ -72,33 +103,34 @@ def add_user_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--user",
         "-u",
-        type=int,
+        type=id_arg,
         metavar="N",
         help="local id of a connected user (default: the profile's own user)",
     )
 
 
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    # exact strings; what a terminal would act on is \u-escaped (JSON reads it back the same)
+    sys.stdout.write(json_text(data) + "\n")
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """A plain aligned table; numbers right-aligned."""
-    text_rows = [["" if v is None else str(v) for v in row] for row in rows]
-    widths = [len(h) for h in headers]
+    """A plain aligned table; numbers right-aligned. Cells are one line each, with control
+    characters and escapes written out; widths are terminal columns of that printable text."""
+    text_rows = [[printable(v) for v in row] for row in rows]
+    widths = [cell_width(h) for h in headers]
     for row in text_rows:
-        widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
+        widths = [max(w, cell_width(v)) for w, v in zip(widths, row, strict=True)]
     numeric = [
         all(isinstance(row[i], int | float) or _is_amount(row[i]) for row in rows) and bool(rows)
         for i in range(len(headers))
     ]
 
     def line(values: Sequence[str]) -> str:
-        cells = [
-            v.rjust(w) if num else v.ljust(w)
-            for v, w, num in zip(values, widths, numeric, strict=True)
-        ]
+        cells = []
+        for v, w, num in zip(values, widths, numeric, strict=True):
+            pad = " " * (w - cell_width(v))
+            cells.append(pad + v if num else v + pad)
         return "  ".join(cells).rstrip()
 
     print(line(list(headers)))

@@ -12,10 +12,11 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import sys
 import threading
 
-from bunqtui.cli.common import EXIT_OK, add_profile_arg, command, workspace
+from bunqtui.cli.common import EXIT_OK, add_profile_arg, command, id_arg, say, workspace
 from bunqtui.core import ConfigError, ConnectRequest, Identity, ProfileSession
 
 
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "disconnect", help="disconnect a connected user, deleting its secrets"
     )
     add_profile_arg(p)
-    p.add_argument("--user", "-u", type=int, required=True, metavar="N")
+    p.add_argument("--user", "-u", type=id_arg, required=True, metavar="N")
     p.set_defaults(func=command(disconnect))
 
 
@@ -67,18 +68,18 @@ async def _pasted(session: ProfileSession, request: ConnectRequest) -> Identity:
 
 
 async def connect(args: argparse.Namespace) -> int:
-    if args.timeout <= 0:
-        raise ConfigError("--timeout must be positive")
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise ConfigError("--timeout must be a positive number of seconds")
     async with workspace().open(args.profile) as session:
         request = await session.begin_connect()
         print("Open this URL to log in with bunq (or scan the QR code):", file=sys.stderr)
-        print(request.authorize_url, file=sys.stderr, flush=True)
+        # built from bunq's client id and config: shown literally (a real URL is unchanged)
+        say(request.authorize_url, file=sys.stderr)
         print_qr(request.authorize_url)
-        print(
+        say(
             f"Waiting for the redirect to {request.redirect_uri} "
             "(or paste the redirect URL or code here)…",
             file=sys.stderr,
-            flush=True,
         )
         if not args.no_browser:
             import webbrowser  # here: every other command would pay for it at start-up
@@ -97,7 +98,7 @@ async def connect(args: argparse.Namespace) -> int:
                     if exc is None:
                         identity = task.result()
                     elif task is listen and isinstance(exc, ConfigError) and pending:
-                        print(f"bunqtui: {exc.message}; paste the URL instead", file=sys.stderr)
+                        say(f"bunqtui: {exc.message}; paste the URL instead", file=sys.stderr)
                     else:
                         raise exc
         finally:
@@ -113,5 +114,5 @@ async def disconnect(args: argparse.Namespace) -> int:
     async with workspace().open(args.profile) as session:
         identity = session.identity(args.user)
         await session.disconnect(args.user)
-    print(f"Disconnected user {args.user} ({identity.label}); its session and secrets are gone.")
+    say(f"Disconnected user {args.user} ({identity.label}); its session and secrets are gone.")
     return EXIT_OK

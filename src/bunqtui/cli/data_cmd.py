@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import io
 import sys
 import time
 from typing import TextIO
@@ -17,8 +18,11 @@ from bunqtui.cli.common import (
     add_profile_arg,
     add_user_arg,
     command,
+    count_arg,
+    id_arg,
     print_json,
     print_table,
+    say,
     workspace,
 )
 from bunqtui.core import (
@@ -33,8 +37,10 @@ from bunqtui.core import (
     payment_record,
     user_record,
 )
+from bunqtui.untrusted import printable
 
 DEFAULT_LIMIT = 50
+DESCRIPTION_WIDTH = 40  # characters of a description in the table
 SEARCH_LIMIT = 500
 PAGE = 200
 
@@ -60,10 +66,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("payments", help="list an account's payments, newest first")
     add_profile_arg(p)
     add_user_arg(p)
-    p.add_argument("--account", type=int, required=True, metavar="ID", help="monetary account id")
+    p.add_argument(
+        "--account", type=id_arg, required=True, metavar="ID", help="monetary account id"
+    )
     amount = p.add_mutually_exclusive_group()
     amount.add_argument(
-        "--limit", type=int, metavar="N", help=f"at most N (default {DEFAULT_LIMIT})"
+        "--limit", type=count_arg, metavar="N", help=f"at most N (default {DEFAULT_LIMIT})"
     )
     amount.add_argument(
         "--all",
@@ -122,9 +130,9 @@ async def user(args: argparse.Namespace) -> int:
         print_json(record)
         return EXIT_OK
     for key in ("id", "type", "display_name", "public_nick_name", "status"):
-        print(f"{key:>16}: {record[key] if record[key] is not None else ''}")
+        say(f"{key:>16}: {record[key] if record[key] is not None else ''}")
     if granted is not None:
-        print(f"{'granted_by':>16}: {granted.display_name} (user {granted.id})")
+        say(f"{'granted_by':>16}: {granted.display_name} (user {granted.id})")
     return EXIT_OK
 
 
@@ -324,7 +332,13 @@ def _print_payments(found: list[Payment], fmt: str) -> None:
     elif fmt == "csv":
         from bunqtui.plugins.exporters import CsvExporter  # csv only for this format
 
-        CsvExporter().write(found, sys.stdout)
+        if not sys.stdout.isatty():  # a file or a pipe gets the exact text
+            CsvExporter().write(found, sys.stdout)  # text cells through csv_cell
+            return
+        # a person reads it on a terminal: control characters written out, as `ls` does
+        buffer = io.StringIO()
+        CsvExporter().write(found, buffer)
+        sys.stdout.write(printable(buffer.getvalue(), one_line=False))
     else:
         rows = []
         for p in found:
@@ -335,7 +349,13 @@ def _print_payments(found: list[Payment], fmt: str) -> None:
                     (p.created.astimezone().strftime("%Y-%m-%d %H:%M") if p.created else ""),
                     f"{r['amount']['value']} {r['amount']['currency']}",
                     r["counterparty"]["name"],
-                    (r["description"] or "")[:40],
+                    _clip(r["description"] or "", DESCRIPTION_WIDTH),
                 ]
             )
         print_table(["ID", "DATE", "AMOUNT", "COUNTERPARTY", "DESCRIPTION"], rows)
+
+
+def _clip(text: str, width: int) -> str:
+    """The first ``width`` characters, with … when cut (cut before escapes are written out, so
+    an escape is never split)."""
+    return text if len(text) <= width else text[: width - 1] + "…"

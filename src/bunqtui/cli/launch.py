@@ -9,6 +9,7 @@ import argparse
 import sys
 import time
 
+from bunqtui.cli.common import fail
 from bunqtui.core import CoreError
 
 
@@ -21,13 +22,13 @@ def launch_ui(args: argparse.Namespace) -> int:
     try:
         workspace = Workspace.load()
     except CoreError as exc:
-        print(f"bunqtui: {exc}", file=sys.stderr)
-        return 2
+        fail(exc.message, exc.hint)  # a config value quoted in it is shown literally
+        return exc.exit_code
     wanted = getattr(args, "ui_profile", None)
     names = [p.name for p in workspace.profiles()]
     if wanted and wanted not in names:
         known = ", ".join(names) or "none yet"
-        print(f"bunqtui: there is no profile {wanted!r} (profiles: {known})", file=sys.stderr)
+        fail(f"there is no profile {wanted!r} (profiles: {known})")
         return 2
     from bunqtui.tui.app import BunqApp
 

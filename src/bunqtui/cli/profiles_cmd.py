@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bunqtui.cli.common import EXIT_OK, command, print_json, print_table, workspace
+from bunqtui.cli.common import EXIT_OK, command, print_json, print_table, say, workspace
 from bunqtui.plugins.manager import load_plugins
 
 
@@ -81,6 +81,6 @@ def plugins(args: argparse.Namespace) -> int:
     print()
     print("Connectors (setup modes):")
     for name, cls in sorted(found.connectors.items()):
-        print(f"  {name:<12} {cls.title or ''} — {cls.description or ''}")
-    print(f"Exporters: {', '.join(sorted(found.exporters)) or 'none'}")
+        say(f"  {name:<12} {cls.title or ''} — {cls.description or ''}")  # a plugin's text
+    say(f"Exporters: {', '.join(sorted(found.exporters)) or 'none'}")
     return EXIT_OK

@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from bunqtui.api.errors import mask_secret
-from bunqtui.cli.common import EXIT_OK, add_profile_arg, command, workspace
+from bunqtui.cli.common import EXIT_OK, add_profile_arg, command, say, workspace
 from bunqtui.core import ConfigError, SetupStep
 
 API_KEY_ENV = "BUNQTUI_API_KEY"
@@ -102,13 +102,14 @@ def _report(step: SetupStep) -> None:
     if step.status == "running":
         return
     detail = f" — {step.detail}" if step.detail else ""
-    print(f"  {MARKS.get(step.status, '?')} {step.label}{detail}", file=sys.stderr)
+    # a step's detail may quote bunq (a user's name, an error text): shown literally
+    say(f"  {MARKS.get(step.status, '?')} {step.label}{detail}", file=sys.stderr)
 
 
 async def run(args: argparse.Namespace) -> int:
     ws = workspace()
     options = options_from(args)
-    print(f"Setting up profile {args.profile!r} ({args.connector}):", file=sys.stderr)
+    say(f"Setting up profile {args.profile!r} ({args.connector}):", file=sys.stderr)
     info = await ws.setup_profile(
         args.profile,
         args.connector,
@@ -121,5 +122,5 @@ async def run(args: argparse.Namespace) -> int:
     where = info.base_url or info.environment
     key = f", API key {mask_secret(options['api_key'])}" if options.get("api_key") else ""
     default = " (default)" if info.is_default else ""
-    print(f"Profile {info.name}{default} ready: {info.connector} on {where}{key}")
+    say(f"Profile {info.name}{default} ready: {info.connector} on {where}{key}")
     return EXIT_OK

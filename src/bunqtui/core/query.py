@@ -28,7 +28,6 @@ from typing import Any
 
 from bunqtui.api.models import Payment
 from bunqtui.core.errors import ConfigError
-from bunqtui.store.cache import TIME_FORMAT
 
 _COMPARE = re.compile(r"^(>=|<=|>|<|=)\s*([-+]?\d+(?:[.,]\d+)?)$")
 _RANGE = re.compile(r"^([-+]?\d+(?:[.,]\d+)?)\.\.([-+]?\d+(?:[.,]\d+)?)$")
@@ -48,6 +47,11 @@ class QueryError(ConfigError, ValueError):
     """A malformed filter; the message says what to write instead."""
 
 
+# Larger than any amount bunq books, and its cents still fit SQLite's signed 64-bit integers
+# (with room for abs()): a bound beyond it would overflow when bound into the cache's query.
+MAX_AMOUNT = Decimal(10) ** 15
+
+
 Test = Callable[[Payment, str], bool]  # (payment, its haystack)
 Sql = tuple[str, tuple[Any, ...]]  # a condition over the cache's search columns, and its args
 _NEVER: Sql = ("0", ())
@@ -58,6 +62,14 @@ def _decimal(text: str) -> Decimal:
         return Decimal(text.replace(",", "."))
     except InvalidOperation:
         raise QueryError(f"not an amount: {text!r}") from None
+
+
+def _bound(text: str, word: str) -> Decimal:
+    """An amount a comparison or range is made of; too large to be one is an error."""
+    value = _decimal(text)
+    if abs(value) > MAX_AMOUNT:
+        raise QueryError(f"{word!r}: amounts go up to {MAX_AMOUNT:,.0f} (in or out)")
+    return value
 
 
 def haystack(payment: Payment) -> str:
@@ -98,11 +110,17 @@ def _between(low: dt.date | None, high: dt.date | None) -> tuple[Test, Sql]:
     clauses, args = ["created IS NOT NULL"], []
     if start is not None:
         clauses.append("created >= ?")
-        args.append(start.strftime(TIME_FORMAT))
+        args.append(_sql_time(start))
     if end is not None:
         clauses.append("created < ?")
-        args.append(end.strftime(TIME_FORMAT))
+        args.append(_sql_time(end))
     return test, (" AND ".join(clauses), tuple(args))
+
+
+def _sql_time(when: dt.datetime) -> str:
+    """``when`` as the cache stores times (store.cache.TIME_FORMAT), with a four-digit year even
+    before 1000 (strftime's %Y writes "500", which sorts after "2026")."""
+    return when.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def _cents_bound(value: Decimal, op: str, column: str = "cents") -> Sql:
@@ -127,12 +145,12 @@ def _text(needle: str) -> tuple[Test, Sql]:
 def _term(word: str) -> tuple[Test, Sql]:
     compare = _COMPARE.match(word)
     if compare:
-        sign, limit = compare.group(1), _decimal(compare.group(2))
+        sign, limit = compare.group(1), _bound(compare.group(2), word)
         op = _OPS[sign]
         return (lambda p, _: op(p.amount.value, limit)), _cents_bound(limit, sign)
     between = _RANGE.match(word)
     if between:
-        low, high = sorted((_decimal(between.group(1)), _decimal(between.group(2))))
+        low, high = sorted((_bound(between.group(1), word), _bound(between.group(2), word)))
         low_sql, low_args = _cents_bound(low, ">=", "abs(cents)")
         high_sql, high_args = _cents_bound(high, "<=", "abs(cents)")
         sql = f"{low_sql} AND {high_sql}"
@@ -140,6 +158,8 @@ def _term(word: str) -> tuple[Test, Sql]:
     if _NUMBER.match(word):
         exact = abs(_decimal(word))
         needle = word.casefold()
+        if exact > MAX_AMOUNT:  # a long reference or account number: text only
+            return _text(needle)
         amount_sql, amount_args = _cents_bound(exact, "=", "abs(cents)")
         return (
             lambda p, text: abs(p.amount.value) == exact or needle in text,

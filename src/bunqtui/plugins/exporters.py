@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-import json
 from typing import TextIO
 
 from bunqtui.api.models import Payment
 from bunqtui.plugins import hookimpl
-from bunqtui.plugins.exporter import Exporter
+from bunqtui.plugins.exporter import Exporter, csv_cell, json_text
 from bunqtui.plugins.records import payment_record
 
 CSV_COLUMNS = [
@@ -31,21 +30,25 @@ class CsvExporter(Exporter):
     suffix = ".csv"
 
     def write(self, payments: list[Payment], stream: TextIO) -> None:
-        writer = csv.writer(stream, lineterminator="\n")
+        # RFC 4180's CRLF: with it the writer quotes every cell holding a CR or LF; with a bare
+        # "\n" a description's lone CR went out unquoted and split the row in two
+        writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
         for p in payments:
             r = payment_record(p)
             after = r["balance_after"] or {}
+            # ids and amounts are numbers (a negative amount keeps its "-"); every text cell,
+            # bunq's own fields too, goes through csv_cell
             writer.writerow(
                 [
                     r["id"],
-                    r["created"] or "",
+                    csv_cell(r["created"]),
                     r["amount"]["value"],
-                    r["amount"]["currency"],
-                    r["counterparty"]["name"] or "",
-                    r["counterparty"]["iban"] or "",
-                    r["description"] or "",
-                    r["type"] or "",
+                    csv_cell(r["amount"]["currency"]),
+                    csv_cell(r["counterparty"]["name"]),
+                    csv_cell(r["counterparty"]["iban"]),
+                    csv_cell(r["description"]),
+                    csv_cell(r["type"]),
                     after.get("value", ""),
                     r["monetary_account_id"] or "",
                 ]
@@ -58,8 +61,7 @@ class JsonExporter(Exporter):
     suffix = ".json"
 
     def write(self, payments: list[Payment], stream: TextIO) -> None:
-        json.dump([payment_record(p) for p in payments], stream, indent=2, ensure_ascii=False)
-        stream.write("\n")
+        stream.write(json_text([payment_record(p) for p in payments]) + "\n")
 
 
 @hookimpl
