@@ -11,6 +11,7 @@ from typing import Any
 from bunqtui.api.client import BunqClient
 from bunqtui.api.errors import mask_secret
 from bunqtui.plugins import Connector, SetupError, SetupField, SetupStep, Steps, hookimpl
+from bunqtui.plugins.connector import OWN_CONTEXT, ConnectorEnv
 
 API_KEY = "api_key"
 
@@ -97,7 +98,10 @@ class ApiKeyConnector(Connector):
                     step.detail = f"API key {mask_secret(api_key)}"
                 created = True
         ctx = self._reusable(api_key)
-        async with env.client(ctx) as client:
+        # reusing the stored login, a renewed session is written back only over that same
+        # login: a concurrent setup with another key must not be undone
+        renewed = (lambda c: save_renewed(env, c)) if ctx is not None else None
+        async with env.client(ctx, on_context_change=renewed) as client:
             if ctx is not None:
                 async with steps.run("context") as step:
                     await client.ensure_session()  # 0 requests if the saved session is fresh
@@ -121,6 +125,15 @@ class ApiKeyConnector(Connector):
                 steps.skip("top_up", "already topped up")
             if options.get("register_oauth"):
                 await self.ensure_oauth_client(client, steps)
+
+
+def save_renewed(env: ConnectorEnv, ctx: Any) -> None:
+    """Store a renewed session of the reused login, unless another setup replaced it."""
+    if not env.vault.save_renewed(OWN_CONTEXT, ctx.to_dict()):
+        raise SetupError(
+            f"profile {env.profile!r} was set up again by another bunqtui meanwhile",
+            "run setup again if you meant this one",
+        )
 
 
 def _remember(doc: dict[str, Any], api_key: str, created: bool) -> None:

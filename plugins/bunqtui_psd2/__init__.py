@@ -13,6 +13,7 @@ from typing import Any
 
 from bunqtui.api import crypto
 from bunqtui.plugins import Connector, SetupError, SetupField, SetupStep, Steps, hookimpl
+from bunqtui.plugins.connector import OWN_CONTEXT
 
 CERTIFICATE = "psd2_certificate"
 
@@ -88,7 +89,12 @@ class Psd2Connector(Connector):
         if ctx is not None and ctx.has_installation and same:
             steps.skip("certificate", "already registered")
             steps.skip("credential", "reusing the saved installation")
-            async with env.client(ctx) as client:
+
+            def renewed(c: Any) -> None:  # only over the login reused here (see api-key)
+                if not env.vault.save_renewed(OWN_CONTEXT, c.to_dict()):
+                    raise SetupError(f"profile {env.profile!r} was set up again meanwhile")
+
+            async with env.client(ctx, on_context_change=renewed) as client:
                 await client.ensure_session()
                 await self.ensure_oauth_client(client, steps)
             return

@@ -16,6 +16,7 @@ import tomli_w
 
 from bunqtui.config.model import DEFAULT_REDIRECT_URI, ENVIRONMENTS, Config, Profile
 from bunqtui.store.files import atomic_write, ensure_private_dir
+from bunqtui.store.secrets import check_profile_name
 
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
@@ -23,6 +24,22 @@ _KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
 
 PROFILE_KEYS = {"connector", "environment", "base_url", "redirect_uri", "rate_limit", "options"}
 TOP_KEYS = {"default_profile", "profiles", "ui"}
+# a real config nests 4 deep ([profiles.NAME.options]); far deeper is damage, and writing it
+# back (tomli_w recurses) must not fail later
+MAX_DEPTH = 32
+
+
+def _too_deep(value: Any) -> bool:
+    """True if ``value`` nests deeper than MAX_DEPTH (checked without recursion)."""
+    todo = [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        if isinstance(item, dict | list):
+            if level > MAX_DEPTH:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            todo.extend((child, level + 1) for child in children)
+    return False
 
 
 class ConfigFileError(Exception):
@@ -72,6 +89,11 @@ def _profile(
         dotted = ("profiles", name, key) if key else ("profiles", name)
         return ConfigFileError(path, message, line=find_line(text, dotted), key=".".join(dotted))
 
+    try:
+        check_profile_name(name)
+    except ValueError as exc:
+        # the name becomes a file name (secrets, cache): never a path like ../../etc
+        raise fail("", str(exc)) from None
     if not isinstance(raw, dict):
         raise fail("", "a profile must be a table")
     for key in raw:
@@ -124,6 +146,10 @@ def parse_config(path: Path, text: str, connectors: Collection[str] | None = Non
         raise ConfigFileError(
             path, f"not valid TOML: {message}", line=int(pos.group(1)) if pos else None
         ) from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigFileError(path, "not a bunqtui config: it is nested too deeply") from None
+    if _too_deep(data):
+        raise ConfigFileError(path, "not a bunqtui config: it is nested too deeply")
     for key in data:
         if key not in TOP_KEYS:
             raise ConfigFileError(

@@ -3,6 +3,17 @@
 Contexts are loaded from the secret store and saved back whenever bunq renews a session, so a
 second launch reuses the installation and (while it is fresh) the session. Connected users'
 sessions are opened on the provider's installation with their access token (§8.4).
+
+Two rules hold every stored secret in place:
+
+- **Bound to its base URL.** A stored context (the profile's own, each connected user's) is
+  used only against the API base URL it was made for. If config.toml now names another one,
+  nothing is sent anywhere: a ConfigError says where it was set up and how to set it up again.
+- **Never back in time.** A renewed session is written back only over the same login (same
+  installation and secret), under the store's lock. If `setup` (or `connect`, `disconnect`)
+  changed the login while this session ran, the stale context is not written and the running
+  command stops with a ConfigError: carrying on would show the old user's data, or write it
+  under the new user's name.
 """
 
 from __future__ import annotations
@@ -13,7 +24,8 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from bunqtui.api.client import BunqClient, http_client
 from bunqtui.api.context import KIND_OAUTH, ApiContext
@@ -21,18 +33,44 @@ from bunqtui.api.errors import BunqError
 from bunqtui.api.models import MonetaryAccount, Payment, User, UserApiKey
 from bunqtui.config import Profile
 from bunqtui.core import sync as _sync
-from bunqtui.core.errors import ConfigError, NotConnectedError
+from bunqtui.core.errors import ConfigError, CoreError, NotConnectedError
+from bunqtui.core.notices import add_notice
 from bunqtui.core.query import PaymentFilter, haystack
 from bunqtui.core.sync import Progress, SyncStatus
-from bunqtui.plugins.connector import OAUTH_CLIENT, Connector
-from bunqtui.store.cache import Cache
+from bunqtui.plugins.connector import OAUTH_CLIENT, OWN_CONTEXT, Connector
+from bunqtui.store.cache import Cache, CacheError, ForgottenError
 from bunqtui.store.files import atomic_write
+from bunqtui.store.secrets import same_login
 
 if TYPE_CHECKING:
     from bunqtui.api.oauth import AuthorizationRequest
     from bunqtui.core.workspace import ProfileInfo, Workspace
 
 OWN_NAME = "own_display_name"
+
+
+def same_base_url(a: str, b: str) -> bool:
+    """The same API base URL (scheme and host compared case-insensitively, no trailing /)."""
+
+    def key(url: str) -> tuple[str, str, str]:
+        parts = urlsplit(url.strip())
+        return parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/")
+
+    try:
+        return key(a) == key(b)
+    except ValueError:
+        return False
+
+
+def _same_login(stored: Any, ctx: ApiContext) -> bool:
+    """``stored`` (a context dict from the store) is the login ``ctx`` was loaded from."""
+    return same_login(stored, ctx.to_dict())
+
+
+def _cache_error(exc: CacheError) -> CoreError:
+    if isinstance(exc, ForgottenError):
+        return NotConnectedError(exc.message, "see `bunqtui users`")
+    return CoreError(exc.message, exc.hint)
 
 
 @dataclass(frozen=True)
@@ -96,7 +134,39 @@ class ProfileSession:
 
     # --- identities -------------------------------------------------------------------------
 
+    @property
+    def base_url(self) -> str:
+        """The API base URL config.toml names for this profile now."""
+        return self.env.environment.api_base_url
+
+    def _where(self) -> str:
+        """The setup flags that name this profile's current environment."""
+        if self.profile.base_url:
+            return f"--base-url {self.profile.base_url}"
+        return f"--environment {self.profile.environment}"
+
+    def _check_bound(self, made_for: Any, what: str, fix: str) -> None:
+        """ConfigError (before any request) unless ``made_for`` is this profile's base URL."""
+        if isinstance(made_for, str) and same_base_url(made_for, self.base_url):
+            return
+        where = made_for if isinstance(made_for, str) else "an unknown URL"
+        raise ConfigError(
+            f"{what} was set up for {where}, but config.toml now points profile "
+            f"{self.profile.name!r} at {self.base_url}; nothing was sent there",
+            fix,
+        )
+
     def _own_context(self) -> ApiContext:
+        stored = self.env.vault.get(OWN_CONTEXT)
+        if isinstance(stored, dict):
+            secret = {"api-key": " --api-key KEY"}.get(self.profile.connector, "")
+            self._check_bound(
+                stored.get("api_base_url"),
+                f"the bunq login of profile {self.profile.name!r}",
+                f"to use {self.base_url}, set it up there: `bunqtui setup "
+                f"{self.profile.connector} --profile {self.profile.name} {self._where()}"
+                f"{secret}`; or put the old base URL back in config.toml",
+            )
         ctx = self.env.own_context()
         if ctx is None or not ctx.has_installation:
             raise NotConnectedError(
@@ -143,11 +213,42 @@ class ProfileSession:
         if client is not None:
             return client
         if identity.kind == "self":
-            client = self.env.client(self._own_context())
+            client = self.env.client(self._own_context(), on_context_change=self._save_own)
         else:
             client = await self._connected_client(identity)
         self._clients[identity.key] = client
         return client
+
+    def _save_own(self, ctx: ApiContext) -> None:
+        """Write a renewed own session back, under the store's lock, only over the login it
+        was loaded from (never over a context a concurrent `setup` wrote)."""
+
+        if not self.env.vault.save_renewed(OWN_CONTEXT, ctx.to_dict()):
+            raise self._replaced()
+
+    def _replaced(self) -> ConfigError:
+        return ConfigError(
+            f"the bunq login of profile {self.profile.name!r} was set up again (or removed) "
+            "while this bunqtui was running; it stopped rather than undo that",
+            "run the command again: it will use the new login",
+        )
+
+    def _save_connected(self, local_id: int, ctx: ApiContext) -> None:
+        if not self.env.connected_users().save_context(local_id, ctx.to_dict()):
+            raise ConfigError(
+                f"connected user {local_id} was disconnected or connected again while this "
+                "bunqtui was running; it stopped rather than undo that",
+                "run the command again (see `bunqtui users`)",
+            )
+
+    def _check_user_bound(self, local_id: int, made_for: str | None) -> None:
+        self._check_bound(
+            made_for,
+            f"connected user {local_id}",
+            f"to connect them on {self.base_url}: `bunqtui disconnect --profile "
+            f"{self.profile.name} --user {local_id}`, then `bunqtui connect --profile "
+            f"{self.profile.name}`; or put the old base URL back in config.toml",
+        )
 
     async def _connected_client(self, identity: Identity) -> BunqClient:
         local_id = identity.local_id
@@ -156,15 +257,18 @@ class ProfileSession:
         record = users.get(local_id)
         if record is None:
             raise NotConnectedError(f"connected user {local_id} is gone (disconnected?)")
+        self._check_user_bound(local_id, record.bound_url)
+        if isinstance(record.context, dict) and "api_base_url" in record.context:
+            self._check_user_bound(local_id, record.context["api_base_url"])
 
         def save(ctx: ApiContext) -> None:
-            users.save_context(local_id, ctx.to_dict())
+            self._save_connected(local_id, ctx)
 
         ctx = None
         if record.context:
             try:
                 ctx = ApiContext.from_dict(record.context)
-            except ValueError:
+            except (ValueError, TypeError, KeyError):  # partial or damaged: a new session
                 ctx = None
         if ctx is not None and ctx.has_installation and ctx.secret == record.access_token:
             return self.env.client(ctx, on_context_change=save)
@@ -182,7 +286,14 @@ class ProfileSession:
         # remember the name so the identity list needs no request on the next launch
         named = identity.kind == "self" and user.display_name
         if named and self.env.vault.get(OWN_NAME) != user.display_name:
-            self.env.vault.set(OWN_NAME, user.display_name)
+            ctx = client.context
+
+            def change(doc: dict[str, Any]) -> None:
+                # only while the stored login is still the one this name belongs to
+                if ctx is not None and _same_login(doc.get(OWN_CONTEXT), ctx):
+                    doc[OWN_NAME] = user.display_name
+
+            self.env.vault.update(change)
         return user
 
     async def accounts(self, identity: Identity) -> list[MonetaryAccount]:
@@ -197,6 +308,8 @@ class ProfileSession:
         """One page from bunq (1 request), also cached when it joins what is cached."""
         client = await self._client(identity)
         page = await client.list_payments(None, account_id, count=count, older_id=older_id)
+        if older_id is not None:
+            _sync.check_older(page, older_id)
         _sync.store_page(self.cache, self._cache_key(identity), account_id, page, older_id=older_id)
         return PaymentPage(list(page.items), page.older_id if page.has_older else None)
 
@@ -205,13 +318,21 @@ class ProfileSession:
     @property
     def cache(self) -> Cache:
         if self._cache is None:
-            self._cache = Cache(self.workspace.cache_path(self.profile.name), haystack)
+            self._cache = Cache(
+                self.workspace.cache_path(self.profile.name),
+                haystack,
+                on_notice=add_notice,
+                error=_cache_error,
+            )
         return self._cache
 
     def _cache_key(self, identity: Identity) -> str:
         if identity.kind == "self":
-            # keyed by bunq's user id too: a profile set up again with another key starts afresh
-            ctx = self.env.own_context()
+            # keyed by bunq's user id too: a profile set up again with another key starts
+            # afresh; the open client's user wins, so its data never lands under a newer
+            # login's key
+            client = self._clients.get(identity.key)
+            ctx = client.context if client is not None else self.env.own_context()
             return f"self:{ctx.user_id}" if ctx is not None and ctx.user_id else "self"
         return identity.key
 
@@ -350,9 +471,10 @@ class ProfileSession:
             granted_by_user_id=ctx.granted_user_id,
             access_token=token.access_token,
             context=ctx.to_dict(),
+            base_url=self.base_url,
         )
         local_id = record.local_id
-        client.on_context_change = lambda c: users.save_context(local_id, c.to_dict())
+        client.on_context_change = lambda c: self._save_connected(local_id, c)
         identity = Identity(f"user:{local_id}", record.display_name, "connected", local_id)
         old = self._clients.pop(identity.key, None)
         if old is not None:
@@ -364,15 +486,21 @@ class ProfileSession:
         """Delete the user's bunq session, every secret kept for it and its cached data."""
         identity = self.identity(local_id)
         record = self.env.connected_users().get(local_id)
-        if record is not None and record.context:
+        made_for = record.bound_url if record is not None else None
+        # a grant made on another base URL: its session token goes nowhere else, so its
+        # session there is left to expire; the local secrets and data still go
+        here = made_for is not None and same_base_url(made_for, self.base_url)
+        if record is not None and record.context and here:
             client = await self._client(identity)
             if client.context is not None and client.context.session_token:
                 await client.delete_session()
         client = self._clients.pop(identity.key, None)
         if client is not None:
             await client.aclose()
-        self.env.connected_users().remove(local_id)
+        # the cache first: its tombstone (same transaction as the delete) stops a sync of this
+        # user still running elsewhere from writing it back; then the secrets
         self.cache.forget(self._cache_key(identity))
+        self.env.connected_users().remove(local_id)
 
     # --- sandbox and export -----------------------------------------------------------------
 
@@ -399,7 +527,15 @@ class ProfileSession:
 
         buffer = io.StringIO()
         cls().write(payments, buffer)
-        atomic_write(path, buffer.getvalue().encode("utf-8"), mode=0o644)
+        try:
+            # 0600 like the cache: an export holds the same payments; atomic, so a reader
+            # never sees half a file and a failed export leaves an older one as it was
+            atomic_write(path, buffer.getvalue().encode("utf-8"))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot write the export to {path}: {exc.strerror or exc}",
+                "choose a directory you can write to",
+            ) from None
         return path
 
 

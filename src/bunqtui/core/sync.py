@@ -9,6 +9,10 @@ reaches the newest), so the cache stays one gap-free range per account:
 - **full sync**: a refresh, then ``older_id=<oldest covered>`` pages of 200 until bunq says there
   is nothing older. Each page is committed before the next is asked for, so an interrupted sync
   resumes where it stopped. Pacing is the client's RateLimiter (bunq's GET window).
+
+Every page must make progress: an ``older_id`` page holds only ids strictly below its cursor
+(and is not empty while it says there is more), a ``newer_id`` page only ids above it. A
+server that repeats a page or points back at itself gets a PaginationError, not a loop.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bunqtui.api.client import MAX_COUNT, BunqClient
+from bunqtui.api.errors import PaginationError
 from bunqtui.api.models import Page, Payment
 from bunqtui.core.errors import CoreError
 from bunqtui.store.cache import Cache
@@ -54,6 +59,30 @@ def status(cache: Cache, key: str, account_id: int) -> SyncStatus:
         seg.newest_created,
         seg.oldest_created,
     )
+
+
+def check_older(page: Page[Payment], older_id: int) -> None:
+    """PaginationError unless ``page`` (asked with ``older_id``) moves strictly older."""
+    ids = [p.id for p in page.items]
+    if any(not 0 < pid < older_id for pid in ids):
+        raise PaginationError(
+            f"bunq answered a request for payments older than {older_id} with ids that are "
+            "not older (a repeated page?), so bunqtui stopped reading"
+        )
+    if page.has_older and not ids:
+        raise PaginationError("bunq sent an empty page that claims more older payments")
+    nxt = page.older_id
+    if page.has_older and nxt is not None and nxt >= older_id:
+        raise PaginationError("bunq's link to older payments does not move older")
+
+
+def check_newer(page: Page[Payment], newer_id: int) -> None:
+    """PaginationError unless ``page`` (asked with ``newer_id``) moves strictly newer."""
+    if any(p.id <= newer_id for p in page.items):
+        raise PaginationError(
+            f"bunq answered a request for payments newer than {newer_id} with ids that are "
+            "not newer (a repeated page?), so bunqtui stopped reading"
+        )
 
 
 def store_page(
@@ -94,6 +123,7 @@ async def refresh(
     cursor, new = seg.covered_hi, 0
     while True:
         page = await client.list_payments(None, account_id, count=PAGE, newer_id=cursor)
+        check_newer(page, cursor)
         if not store_page(cache, key, account_id, page, newer_id=cursor):
             raise _changed()
         new += len(page.items)
@@ -129,6 +159,7 @@ async def sync(
             return status(cache, key, account_id)
         cursor = seg.covered_lo
         page = await client.list_payments(None, account_id, count=PAGE, older_id=cursor)
+        check_older(page, cursor)
         if not store_page(cache, key, account_id, page, older_id=cursor):
             raise _changed()
         report(len(page.items))

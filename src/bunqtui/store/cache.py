@@ -11,12 +11,19 @@ Search columns (table ``payment_search``, written at insert time, read by ``bunq
 ``created`` (bunq's UTC
 ``YYYY-MM-DD hh:mm:ss.ffffff``, which sorts as text), ``cents`` (signed amount in cents) and
 ``haystack`` (casefolded text the filter's words are looked up in).
+
+An identity that was forgotten (a disconnected user) leaves a tombstone: a process that was
+still fetching its payments cannot write them back afterwards, because every write checks
+the tombstone in the same transaction. A damaged file (``database disk image is malformed``,
+not a database at all, a row that does not parse) is moved aside to ``<name>.damaged`` and the
+cache starts empty, with a notice: it only ever holds copies of what bunq has.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import sqlite3
@@ -71,6 +78,8 @@ CREATE TABLE IF NOT EXISTS payment_search (
 -- 100,000), and a date range seeks into it; a word found nowhere still reads all of it once
 CREATE INDEX IF NOT EXISTS payment_search_newest
     ON payment_search (created, id, cents, haystack, identity, account_id);
+-- identities forgotten for good (disconnected users: local ids are never reused)
+CREATE TABLE IF NOT EXISTS forgotten (identity TEXT PRIMARY KEY, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS segments (
     identity TEXT NOT NULL,
     account_id INTEGER NOT NULL,
@@ -120,8 +129,79 @@ def _dumps(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+class CacheError(Exception):
+    """The cache cannot be used (``message`` and a ``hint`` saying what to do)."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(message)
+
+
+class ForgottenError(CacheError):
+    """A write for an identity that was forgotten (disconnected) after the fetch began."""
+
+
+class _DamagedRow(Exception):
+    """A stored row that does not parse: the file was changed by something else."""
+
+
+ErrorFactory = Callable[[CacheError], Exception]
+
+
+def _is_damage(exc: BaseException) -> bool:
+    if isinstance(exc, _DamagedRow):
+        return True
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
+
+
+def _parsed(parse: Callable[[], Any]) -> Any:
+    try:
+        return parse()
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise _DamagedRow(f"a cached row does not parse ({type(exc).__name__})") from None
+
+
 def payment_from_row(raw: str) -> Payment:
-    return Payment.from_json(json.loads(raw))
+    return _parsed(lambda: Payment.from_json(json.loads(raw)))
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a Cache method; a damaged file is moved aside and the method run once more on a
+    fresh cache; any other SQLite or file error becomes the owner's error (no traceback)."""
+
+    @functools.wraps(method)
+    def run(self: Cache, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except CacheError as exc:
+            raise self._error(exc) from None
+        except (sqlite3.Error, _DamagedRow) as exc:
+            if not _is_damage(exc):
+                raise self._failure(exc) from None
+            try:
+                self._set_aside(exc)
+            except OSError as moved:
+                raise self._failure(moved) from None
+        except OSError as exc:
+            raise self._failure(exc) from None
+        try:
+            return method(self, *args, **kwargs)
+        except CacheError as exc:
+            raise self._error(exc) from None
+        except (sqlite3.Error, _DamagedRow, OSError) as exc:
+            raise self._failure(exc) from None
+
+    return run
 
 
 class Cache:
@@ -137,12 +217,62 @@ class Cache:
         haystack: Callable[[Payment], str],
         *,
         clock: Callable[[], dt.datetime] | None = None,
+        on_notice: Callable[[str], object] | None = None,
+        error: ErrorFactory | None = None,
     ) -> None:
         self.path = path
         self._haystack = haystack
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
+        self._inode: tuple[int, int] | None = None  # the file this connection opened
+        self._on_notice = on_notice
+        self._error = error or (lambda exc: exc)  # the owner's error type (core: CoreError)
+        self.notices: list[str] = []
+
+    # --- damage -------------------------------------------------------------------------------
+
+    def _failure(self, exc: BaseException) -> Exception:
+        if isinstance(exc, CacheError):
+            return self._error(exc)
+        text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return self._error(
+            CacheError(
+                f"the payment cache {self.path} cannot be used: {text}",
+                "close other bunqtui windows and try again; the cache may also be deleted "
+                "(bunqtui fetches it again from bunq)",
+            )
+        )
+
+    def _set_aside(self, exc: BaseException) -> None:
+        """Move a damaged cache file to ``<name>.damaged`` (unless another process already
+        did) so the next access starts a fresh one; say so once."""
+        with self._lock:
+            if self._db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.close()
+                self._db = None
+            aside = self.path.with_name(self.path.name + ".damaged")
+            try:
+                now = os.stat(self.path)
+                same = self._inode is None or (now.st_dev, now.st_ino) == self._inode
+            except FileNotFoundError:
+                same = False
+            self._inode = None
+            if not same:
+                return  # another bunqtui moved it aside already: use the new file
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):  # they belong to the damaged file
+                extra = self.path.with_name(self.path.name + suffix)
+                with contextlib.suppress(FileNotFoundError):
+                    os.replace(extra, aside.with_name(aside.name + suffix))
+            message = (
+                f"the payment cache was damaged ({exc}); it was moved to {aside} and is being "
+                "rebuilt from bunq (delete the damaged copy when you no longer need it)"
+            )
+            self.notices.append(message)
+            if self._on_notice is not None:
+                self._on_notice(message)
 
     # --- connection ---------------------------------------------------------------------------
 
@@ -154,6 +284,8 @@ class Cache:
         if self.path.stat().st_mode & 0o077:
             os.chmod(self.path, FILE_MODE)
         db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        opened = os.stat(self.path)
+        self._inode = (opened.st_dev, opened.st_ino)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
@@ -163,10 +295,11 @@ class Cache:
                 db.executescript(
                     "DROP TABLE IF EXISTS payments; DROP TABLE IF EXISTS payment_search;"
                     "DROP TABLE IF EXISTS segments; DROP TABLE IF EXISTS accounts;"
-                    "DROP TABLE IF EXISTS account_lists;"
+                    "DROP TABLE IF EXISTS account_lists;"  # tombstones are kept
                 )
             db.executescript(_SCHEMA)
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            if version != SCHEMA_VERSION:  # no write at all when opening an up-to-date cache
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except BaseException:
             db.close()
             raise
@@ -193,7 +326,8 @@ class Cache:
             try:
                 yield db
             except BaseException:
-                db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # the first error is the one to report
+                    db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
 
@@ -203,6 +337,7 @@ class Cache:
 
     # --- accounts -----------------------------------------------------------------------------
 
+    @_guarded
     def accounts(self, identity: str) -> list[MonetaryAccount] | None:
         """The cached account list in bunq's order, or None if it was never fetched."""
         with self._lock:
@@ -214,11 +349,13 @@ class Cache:
             rows = self.db.execute(
                 "SELECT kind, raw FROM accounts WHERE identity = ? ORDER BY position", (identity,)
             ).fetchall()
-        return [MonetaryAccount.from_json(json.loads(raw), kind) for kind, raw in rows]
+        return _parsed(lambda: [MonetaryAccount.from_json(json.loads(r), k) for k, r in rows])
 
+    @_guarded
     def put_accounts(self, identity: str, accounts: Iterable[MonetaryAccount]) -> None:
         rows = [(identity, a.id, i, a.kind, _dumps(a.raw)) for i, a in enumerate(accounts)]
         with self._write() as db:
+            self._check_not_forgotten(db, identity)
             db.execute("DELETE FROM accounts WHERE identity = ?", (identity,))
             db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?, ?)", rows)
             db.execute(
@@ -228,6 +365,7 @@ class Cache:
 
     # --- payments -----------------------------------------------------------------------------
 
+    @_guarded
     def segment(self, identity: str, account_id: int) -> Segment | None:
         with self._lock:
             row = self.db.execute(
@@ -257,11 +395,12 @@ class Cache:
             covered_hi=row[1],
             newest_id=newest,
             oldest_id=oldest,
-            newest_created=_parse_stamp(created.get("newest")),
-            oldest_created=_parse_stamp(created.get("oldest")),
-            last_synced=_parse_stamp(row[2]) or self._clock(),
+            newest_created=_parsed(lambda: _parse_stamp(created.get("newest"))),
+            oldest_created=_parsed(lambda: _parse_stamp(created.get("oldest"))),
+            last_synced=_parsed(lambda: _parse_stamp(row[2])) or self._clock(),
         )
 
+    @_guarded
     def store_page(
         self,
         identity: str,
@@ -291,6 +430,7 @@ class Cache:
             for p in items
         ]
         with self._write() as db:
+            self._check_not_forgotten(db, identity)
             row = db.execute(
                 "SELECT covered_lo, covered_hi, count FROM segments"
                 " WHERE identity = ? AND account_id = ?",
@@ -312,6 +452,16 @@ class Cache:
                 (identity, account_id, new_lo, new_hi, count, _stamp(self._clock())),
             )
         return True
+
+    @staticmethod
+    def _check_not_forgotten(db: sqlite3.Connection, identity: str) -> None:
+        """Inside the write transaction: an identity forgotten meanwhile takes no more rows."""
+        gone = db.execute("SELECT 1 FROM forgotten WHERE identity = ?", (identity,)).fetchone()
+        if gone is not None:
+            raise ForgottenError(
+                "this connected user was disconnected while bunqtui was fetching their data; "
+                "nothing of theirs was kept",
+            )
 
     @staticmethod
     def _insert(
@@ -339,6 +489,7 @@ class Cache:
             )
         return added
 
+    @_guarded
     def touch(self, identity: str, account_id: int) -> None:
         """Record that the account was checked just now (nothing new)."""
         with self._write() as db:
@@ -347,6 +498,7 @@ class Cache:
                 (_stamp(self._clock()), identity, account_id),
             )
 
+    @_guarded
     def payments(
         self, identity: str, account_id: int, *, offset: int = 0, limit: int = 200
     ) -> list[Payment]:
@@ -357,6 +509,7 @@ class Cache:
         )
         return [payment_from_row(raw) for (raw,) in rows]
 
+    @_guarded
     def payment_count(self, identity: str, account_id: int) -> int:
         found = self._read(
             "SELECT count FROM segments WHERE identity = ? AND account_id = ?",
@@ -364,6 +517,7 @@ class Cache:
         )
         return found[0][0] if found else 0
 
+    @_guarded
     def search(
         self,
         where: str,
@@ -408,15 +562,21 @@ class Cache:
 
     # --- forgetting ---------------------------------------------------------------------------
 
+    @_guarded
     def forget(self, identity: str) -> None:
-        """Delete everything cached for an identity (a disconnected user)."""
+        """Delete everything cached for an identity (a disconnected user), for good: the
+        tombstone, written in the same transaction, refuses any later write for it."""
         with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO forgotten VALUES (?, ?)", (identity, _stamp(self._clock()))
+            )
             for table in ("payments", "payment_search", "segments", "accounts", "account_lists"):
                 db.execute(f"DELETE FROM {table} WHERE identity = ?", (identity,))  # noqa: S608
         with self._lock:
             # the deleted rows' pages are reused, not left readable in the file's free space
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    @_guarded
     def identities(self) -> list[str]:
         rows = self._read("SELECT identity FROM account_lists UNION SELECT identity FROM segments")
         return sorted(r[0] for r in rows)

@@ -2,7 +2,8 @@
 
 Each OAuth grant gets a local id (1, 2, …, never reused), the granting user's display name,
 the bunq ``UserApiKey`` id, the granting user's id, when it was made, and its access token and
-API context. Reconnecting the same bunq user replaces its grant instead of piling up rows.
+API context, and the API base URL the grant was made on (its token is only ever sent there).
+Reconnecting the same bunq user replaces its grant instead of piling up rows.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ class ConnectedUser:
     created: str  # ISO 8601, UTC
     access_token: str = field(repr=False)
     context: dict[str, Any] | None = field(default=None, repr=False)
+    base_url: str | None = None  # None: a record from before bunqtui stored it
+
+    @property
+    def bound_url(self) -> str | None:
+        """The API base URL this grant belongs to (older records: their context's)."""
+        if self.base_url:
+            return self.base_url
+        url = (self.context or {}).get("api_base_url")
+        return url if isinstance(url, str) else None
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -37,6 +47,8 @@ class ConnectedUser:
         }
         if self.context is not None:
             data["context"] = self.context
+        if self.base_url is not None:
+            data["base_url"] = self.base_url
         return data
 
     @classmethod
@@ -49,6 +61,7 @@ class ConnectedUser:
             created=str(data.get("created") or ""),
             access_token=str(data["access_token"]),
             context=data.get("context"),
+            base_url=data.get("base_url"),
         )
 
 
@@ -81,6 +94,7 @@ class ConnectedUsers:
         granted_by_user_id: int | None,
         access_token: str,
         context: dict[str, Any] | None,
+        base_url: str | None = None,
         now: dt.datetime | None = None,
     ) -> ConnectedUser:
         """Store a grant; a second grant by the same bunq user replaces the first (same id)."""
@@ -106,6 +120,7 @@ class ConnectedUsers:
                 created,
                 access_token,
                 context,
+                base_url,
             )
             table["users"][str(local_id)] = user.to_json()
             holder.append(user)
@@ -113,13 +128,25 @@ class ConnectedUsers:
         self.vault.update(change)
         return holder[0]
 
-    def save_context(self, local_id: int, context: dict[str, Any]) -> None:
+    def save_context(self, local_id: int, context: dict[str, Any]) -> bool:
+        """Store a renewed context, under the lock, only if it still belongs to the stored
+        grant: same access token, same installation. A process that started before a
+        disconnect or a reconnect must not bring back (or overwrite) what the user changed.
+        Returns whether it was written."""
+        written: list[bool] = []
+
         def change(doc: Document) -> None:
             user = _table(doc)["users"].get(str(local_id))
-            if user is not None:
-                user["context"] = context
+            ok = user is not None and user.get("access_token") == context.get("secret")
+            stored = (user or {}).get("context") or {}
+            if ok and stored:
+                ok = stored.get("installation_token") == context.get("installation_token")
+            if ok:
+                user["context"] = context  # type: ignore[index]
+            written.append(ok)
 
         self.vault.update(change)
+        return written[0]
 
     def remove(self, local_id: int) -> bool:
         removed: list[bool] = []
