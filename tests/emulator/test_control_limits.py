@@ -164,7 +164,11 @@ def test_clock_control_validates(emulator) -> None:
     assert reply.status_code == 400
     reply = httpx.post(f"{emulator.root_url}/_emulator/users", json={"kind": "robot"})
     assert reply.status_code == 400
-    reply = httpx.post(f"{emulator.root_url}/_emulator/users", content=b"{nope")
+    reply = httpx.post(
+        f"{emulator.root_url}/_emulator/users",
+        content=b"{nope",
+        headers={"Content-Type": "application/json"},
+    )
     assert reply.status_code == 400
 
 

@@ -166,7 +166,7 @@ def test_served_on_loopback_only(emulator) -> None:
 
 def test_state_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failed write leaves the previous state file whole and no temp file behind."""
-    from bunqtui.emulator import server as server_module
+    from bunqtui.emulator import statefile as server_module
 
     state = tmp_path / "state.bin"
     with _server(4, state_file=state):

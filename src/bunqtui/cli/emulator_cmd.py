@@ -6,6 +6,10 @@ import argparse
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bunqtui.emulator.server import EmulatorServer
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,11 +28,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def serve_from_args(args: argparse.Namespace) -> int:
-    from bunqtui.emulator.server import EmulatorServer
+    from bunqtui.emulator.server import EmulatorServer, exposure_warning
 
+    host = getattr(args, "host", "127.0.0.1")
     try:
         server = EmulatorServer(
-            host=getattr(args, "host", "127.0.0.1"),
+            host=host,
             port=getattr(args, "port", 0),
             seed=getattr(args, "seed", 1),
             rate_limit=not getattr(args, "no_rate_limit", False),
@@ -39,9 +44,12 @@ def serve_from_args(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"bunqtui emulator: cannot listen: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    except ValueError as exc:
+    except ValueError as exc:  # StateFileError: a state file that is not the emulator's own
         print(f"bunqtui emulator: {exc}", file=sys.stderr)
         return 2
+    warning = exposure_warning(host)
+    if warning:
+        print(f"bunqtui emulator: {warning}", file=sys.stderr, flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:  # Ctrl-C at any moment, even while the banner prints, stops cleanly
@@ -53,5 +61,15 @@ def serve_from_args(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        stopped = _stop(server)
+    return 0 if stopped else 1
+
+
+def _stop(server: EmulatorServer) -> bool:
+    """Stop the server (which writes the state file a last time); False if that write failed."""
+    try:
         server.stop()
-    return 0
+    except OSError as exc:
+        print(f"bunqtui emulator: could not write the state file: {exc}", file=sys.stderr)
+        return False
+    return True

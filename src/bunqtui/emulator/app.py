@@ -2,7 +2,8 @@
 
 Every API request passes one pipeline (`Emulator.handle_api`): route → stats → faults → rate
 limit → token → signature → handler → bunq JSON → server signature. Nothing escapes as a
-traceback: any unexpected error becomes bunq's error envelope.
+traceback: any unexpected error becomes bunq's error envelope. Before any of it, a request
+whose Host header does not name the emulator's own address is refused (hosts.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
@@ -23,6 +25,7 @@ from starlette.types import Receive, Scope, Send
 from . import crypto, wire
 from .config import EmulatorConfig
 from .faults import Faults, Stats
+from .hosts import UNBOUND, AllowedHosts, HostCheck
 from .ratelimit import RateLimiter
 from .router import EITHER, INSTALLATION, NONE, Route, Router
 from .state import Installation, Session, World
@@ -110,6 +113,8 @@ class Emulator:
         self.key_pool = crypto.KeyPool()
         self.anonymous_key = crypto.new_private_key()  # signs replies to unauthenticated calls
         self.on_change: list[Any] = []  # callbacks after a state-changing request (state file)
+        # Host headers answered (hosts.py); EmulatorServer narrows it to its address and port.
+        self.allowed_hosts: AllowedHosts = UNBOUND
         from . import handlers_bootstrap, handlers_oauth, handlers_resources
 
         for module in (handlers_bootstrap, handlers_resources, handlers_oauth):
@@ -301,6 +306,9 @@ def create_app(config: EmulatorConfig | None = None, emulator: Emulator | None =
         StarletteRoute("/v1/{path:path}", api, methods=methods),
         StarletteRoute("/{path:path}", not_found, methods=methods),
     ]
-    app = Starlette(routes=routes)
+    # The Host check wraps everything, so no route (API, control, OAuth) runs before it.
+    app = Starlette(
+        routes=routes, middleware=[Middleware(HostCheck, allowed=lambda: emu.allowed_hosts)]
+    )
     app.state.emulator = emu
     return app

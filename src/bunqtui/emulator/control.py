@@ -1,8 +1,15 @@
-"""The emulator's own control API under /_emulator (tests, benchmarks and the demo use it)."""
+"""The emulator's own control API under /_emulator (tests, benchmarks and the demo use it).
+
+Its POSTs change the world without any credential, so they take only
+`Content-Type: application/json`: a web page can send a form or text/plain to any address
+without asking, but a JSON body cross-origin needs a CORS preflight, which the emulator never
+grants. (The Host check in hosts.py keeps pages from reading any answer.)
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -26,6 +33,21 @@ def _error(text: str, status: int = 400) -> Response:
     return _json(
         {"Error": [{"error_description": text, "error_description_translated": text}]}, status
     )
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def json_only(handler: Handler) -> Handler:
+    """A POST whose body is not declared JSON gets 415 before the handler runs."""
+
+    async def checked(request: Request) -> Response:
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.method == "POST" and media_type != "application/json":
+            return _error("Control requests take Content-Type: application/json.", 415)
+        return await handler(request)
+
+    return checked
 
 
 async def _body(request: Request) -> dict[str, Any] | None:
@@ -129,9 +151,9 @@ def routes(emulator: Emulator) -> list[Route]:
 
     return [
         Route("/_emulator/info", info, methods=["GET"]),
-        Route("/_emulator/users", users, methods=["POST"]),
-        Route("/_emulator/oauth/approve", approve, methods=["POST"]),
-        Route("/_emulator/faults", faults, methods=["POST", "DELETE"]),
+        Route("/_emulator/users", json_only(users), methods=["POST"]),
+        Route("/_emulator/oauth/approve", json_only(approve), methods=["POST"]),
+        Route("/_emulator/faults", json_only(faults), methods=["POST", "DELETE"]),
         Route("/_emulator/stats", stats, methods=["GET", "DELETE"]),
-        Route("/_emulator/clock", clock, methods=["POST"]),
+        Route("/_emulator/clock", json_only(clock), methods=["POST"]),
     ]

@@ -3,12 +3,9 @@ foreground (`bunqtui emulator`). Binds 127.0.0.1 unless told otherwise."""
 
 from __future__ import annotations
 
-import contextlib
+import ipaddress
 import logging
-import os
-import pickle
 import socket
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -17,45 +14,31 @@ import uvicorn
 
 from .app import Emulator, create_app
 from .config import EmulatorConfig
+from .hosts import allowed_hosts
 from .state import World
+from .statefile import StateFileError, load_world, save_world
+
+__all__ = ["EmulatorServer", "StateFileError", "exposure_warning", "load_world", "save_world"]
+log = logging.getLogger("bunqtui.emulator")
 
 
-def load_world(path: Path) -> World | None:
-    """The world saved in a state file, or None if there is none yet. The file is the
-    emulator's own (written by save_world), so unpickling it is trusted."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+def exposure_warning(host: str) -> str | None:
+    """The warning for binding `host`, or None when only this machine can connect (loopback).
+
+    A name other than localhost is not resolved here (no lookups): it gets the warning.
+    """
+    if host.lower() == "localhost":
         return None
-    unreadable = ValueError(
-        f"{path} is not an emulator state file; move it away or pass another --state FILE"
+    try:
+        if ipaddress.ip_address(host.strip("[]")).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return (
+        f"warning: --host {host} is not a loopback address: anyone who can reach it can use "
+        "the emulator's control API and the demo user's API key (it hands them out), and "
+        "everything travels as plain HTTP"
     )
-    try:
-        world = pickle.loads(data)  # noqa: S301 - our own state file, 0600
-    except Exception:  # any garbage: a clear error, not a traceback
-        raise unreadable from None
-    if not isinstance(world, World):
-        raise unreadable
-    return world
-
-
-def save_world(world: World, path: Path) -> None:
-    """Atomically: temp file in the same directory, fsync, rename; 0600."""
-    with world.lock:
-        data = pickle.dumps(world)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 class EmulatorServer:
@@ -81,7 +64,7 @@ class EmulatorServer:
         world = load_world(self.state_file) if self.state_file else None
         self.emulator = Emulator(self.config, world)
         if self.state_file:
-            self.emulator.on_change.append(self.save)
+            self.emulator.on_change.append(self._save_after_change)
         self.app = create_app(emulator=self.emulator)
         # proto=IPPROTO_TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto says
         # TCP; with the default 0, Nagle + delayed ACK add ~40 ms to every response.
@@ -93,6 +76,8 @@ class EmulatorServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.port = self._socket.getsockname()[1]
+        # Before the first request: only Host headers naming this address get an answer.
+        self.emulator.allowed_hosts = allowed_hosts(host, self.port)
         self._server = uvicorn.Server(
             uvicorn.Config(self.app, log_level=log_level, lifespan="off", access_log=False)
         )
@@ -122,6 +107,13 @@ class EmulatorServer:
     def save(self) -> None:
         if self.state_file:
             save_world(self.emulator.world, self.state_file)
+
+    def _save_after_change(self) -> None:
+        # The request itself succeeded; a full disk must not turn its answer into a 500.
+        try:
+            self.save()
+        except OSError as exc:
+            log.error("could not write the state file %s: %s", self.state_file, exc)
 
     def start(self) -> EmulatorServer:
         self._thread = threading.Thread(

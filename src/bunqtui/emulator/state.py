@@ -2,7 +2,7 @@
 
 Plain dataclasses in one `World`, guarded by one lock (requests are short). Ids come from one
 counter per object type with bunq-like magnitudes (§10); tokens from a seeded RNG so a run with
-the same seed is reproducible.
+the same seed is reproducible. `statefile.py` writes it all to `--state FILE` as JSON.
 """
 
 from __future__ import annotations
@@ -381,37 +381,3 @@ class World:
             "accounts": len(self.accounts),
             "payments": sum(len(a.payments) for a in self.accounts.values()),
         }
-
-
-def _installation_getstate(self: Installation) -> dict[str, Any]:
-    from .crypto import private_pem
-
-    state = dict(self.__dict__)
-    state["server_key"] = private_pem(self.server_key)
-    return state
-
-
-def _installation_setstate(self: Installation, state: dict[str, Any]) -> None:
-    from .crypto import load_private
-
-    state = dict(state)
-    state["server_key"] = load_private(state["server_key"])
-    self.__dict__.update(state)
-
-
-def _world_getstate(self: World) -> dict[str, Any]:
-    state = dict(self.__dict__)
-    del state["lock"]
-    return state
-
-
-def _world_setstate(self: World, state: dict[str, Any]) -> None:
-    self.__dict__.update(state)
-    self.lock = threading.RLock()
-
-
-# Keys and locks cannot be pickled as they are: the state file stores PEM instead.
-Installation.__getstate__ = _installation_getstate  # type: ignore[method-assign]
-Installation.__setstate__ = _installation_setstate  # type: ignore[attr-defined]
-World.__getstate__ = _world_getstate  # type: ignore[method-assign]
-World.__setstate__ = _world_setstate  # type: ignore[attr-defined]
