@@ -30,7 +30,10 @@ def set_up(cli: Callable[..., Result], emulator: Any) -> None:
 def assert_refused(result: Result, code: int = 2) -> None:
     assert result.code == code, (result.out, result.err)
     assert "Traceback" not in result.err
-    assert 1 <= len(result.err.strip().splitlines()) <= 2, result.err
+    # the error and its hint: one or two lines (setup's progress header aside)
+    lines = [x for x in result.err.strip().splitlines() if not x.startswith("Setting up profile")]
+    assert 1 <= len(lines) <= 2, result.err
+    assert lines[0].startswith("bunqtui: error: "), result.err
 
 
 SECRETS = {

@@ -131,3 +131,20 @@ def test_the_tui_cannot_open_a_profile_on_plain_http_remote(
     with pytest.raises(ConfigError, match="plain http://"):
         Workspace.load(home).open("far")
     assert attempts == []
+
+
+def test_setup_again_without_a_url_keeps_the_profiles_base_url(
+    cli: Callable[..., Result], home: Path, emulator: Any, attempts: list[tuple[str, Any]]
+) -> None:
+    # a rerun without --base-url/--environment once reset the profile to bunq's sandbox and
+    # sent the emulator's key there
+    key = emulator.demo_api_key
+    base = emulator.base_url
+    assert (
+        cli("setup", "api-key", "--profile", "me", "--base-url", base, "--api-key", key).code == 0
+    )
+    again = cli("setup", "api-key", "--profile", "me", "--api-key", key)
+    assert again.code == 0, again.err
+    assert base in again.out
+    assert Workspace.load(home).profile("me").base_url == base
+    assert attempts == []  # nothing but loopback was looked up or connected to

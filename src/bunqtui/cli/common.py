@@ -16,6 +16,7 @@ from typing import Any
 
 from bunqtui.api.errors import BunqError
 from bunqtui.core import CoreError, Workspace
+from bunqtui.core.notices import take_notices
 from bunqtui.store.secrets import SecretStoreError
 from bunqtui.untrusted import cell_width, json_text, printable
 
@@ -77,11 +78,15 @@ def command(fn: Command) -> Callable[[argparse.Namespace], int]:
             fail(f"bunq: {exc}")
             return EXIT_BUNQ
         except SecretStoreError as exc:
-            fail(str(exc))
+            fail(exc.message, exc.hint)
             return EXIT_USAGE
         except KeyboardInterrupt:
             print("bunqtui: interrupted", file=sys.stderr)
             return 130
+        finally:
+            # what core queued while the command ran (e.g. a damaged cache moved aside)
+            for notice in take_notices():
+                say(f"bunqtui: note: {notice}", file=sys.stderr)
 
     return run
 

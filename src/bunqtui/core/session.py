@@ -530,7 +530,7 @@ class ProfileSession:
         try:
             # 0600 like the cache: an export holds the same payments; atomic, so a reader
             # never sees half a file and a failed export leaves an older one as it was
-            atomic_write(path, buffer.getvalue().encode("utf-8"))
+            atomic_write(path, buffer.getvalue().encode("utf-8", "backslashreplace"))
         except OSError as exc:
             raise ConfigError(
                 f"cannot write the export to {path}: {exc.strerror or exc}",

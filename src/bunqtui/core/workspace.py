@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bunqtui.api.environment import Environment
+from bunqtui.api.errors import InsecureURLError
 from bunqtui.api.ratelimit import RateLimiter
 from bunqtui.config import (
     DEFAULT_REDIRECT_URI,
@@ -74,6 +75,10 @@ def environment_for(environment: str, base_url: str | None) -> Environment:
         if base_url:
             return Environment.custom(base_url, name="custom")
         return Environment.from_name(environment)
+    except InsecureURLError as exc:
+        raise ConfigError(
+            str(exc), "give an https:// base URL (plain http:// only to 127.0.0.1 or localhost)"
+        ) from None
     except ValueError as exc:
         raise ConfigError(
             str(exc), "use --environment sandbox|production or --base-url URL"
@@ -224,13 +229,16 @@ class Workspace:
         name: str,
         connector: str,
         *,
-        environment: str = "sandbox",
+        environment: str | None = None,
         base_url: str | None = None,
         redirect_uri: str | None = None,
         options: dict[str, Any],
         on_step: Callable[[SetupStep], None] | None = None,
     ) -> ProfileInfo:
-        """Set up (or re-check) a profile. Idempotent: a rerun reuses the stored login."""
+        """Set up (or re-check) a profile. Idempotent: a rerun reuses the stored login.
+
+        Neither ``environment`` nor ``base_url``: a rerun keeps where the profile points (a
+        rerun must never send its key to another host), a new profile is on sandbox."""
         try:
             check_profile_name(name)
         except ValueError as exc:
@@ -242,9 +250,14 @@ class Workspace:
                 f"profile {name!r} already uses the {existing.connector} connector",
                 "choose another profile name",
             )
+        if environment is None and base_url is None:
+            if existing is not None:
+                environment, base_url = existing.environment, existing.base_url
+            else:
+                environment = "sandbox"
         if base_url and environment == "production":
             raise ConfigError("the production environment cannot have a custom base URL")
-        env_name = "custom" if base_url else environment
+        env_name = "custom" if base_url else (environment or "sandbox")
         environment_for(env_name, base_url)  # validate early
         redirect = redirect_uri or (existing.redirect_uri if existing else DEFAULT_REDIRECT_URI)
         if not redirect.startswith(("http://", "https://")):
