@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "bunqtui.cli.profiles_cmd",
     "bunqtui.cli.connect_cmd",
     "bunqtui.cli.data_cmd",
+    "bunqtui.cli.completion",
 ]
 
 
