@@ -37,7 +37,7 @@ async def test_accounts_show_balances_totals_and_sparklines(demo_home: DemoHome)
         assert isinstance(screen, AccountsScreen)
         await until(pilot, lambda: app.ready_seconds is not None)  # the frame was drawn
         table = screen.query_one(AccountsTable)
-        shown = {table.get_cell_at((i, 1)): table.get_cell_at((i, 3)).plain for i in range(4)}
+        shown = {str(table.get_cell_at((i, 1))): table.get_cell_at((i, 3)).plain for i in range(4)}
         assert shown == {d: f"{b:,.2f} EUR" for d, b in expected.items()}
         total = screen.query_one("#totals", Static).render()
         assert f"{sum(expected.values()):,.2f} EUR" in str(total)

@@ -18,13 +18,15 @@ if TYPE_CHECKING:
     from bunqtui.tui.screens.payments import PaymentsScreen
 
 
-async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 15.0) -> None:
+async def until(
+    pilot: Pilot, condition: Callable[[], object], timeout: float = 15.0, step: float = 0.05
+) -> None:
     """Let the app run until ``condition()`` is true (workers talk to the emulator meanwhile)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {condition}")
-        await pilot.pause(0.05)
+        await pilot.pause(step)
 
 
 async def settled(pilot: Pilot) -> None:

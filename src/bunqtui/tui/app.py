@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from bunqtui.core import ProfileInfo, ProfileSession, Workspace
 from bunqtui.tui.errors import ONLINE, ErrorReport, describe
+from bunqtui.tui.safe import markup_text, safe_str
 
 if TYPE_CHECKING:
     from bunqtui.cli.demo import DemoInfo
@@ -64,6 +66,34 @@ class BunqApp(App[None]):
         self.ready_seconds: float | None = None  # start → first frame showing accounts
         self._ready_pending = False
         self.last_error: ErrorReport | None = None
+
+    # --- the trust boundary for toasts and keys ---------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast (widgets' and screens' ``notify`` end here): plain, printable text.
+
+        Messages carry names, paths and bunq's error texts; none is markup, so ``markup`` is
+        ignored and control characters are written out.
+        """
+        super().notify(
+            safe_str(message, one_line=False),
+            title=safe_str(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys come from config.toml's [ui.keys]: shown (footer, help, palette) printable."""
+        return safe_str(super().get_key_display(binding))
 
     # --- start-up ---------------------------------------------------------------------------
 
@@ -276,9 +306,12 @@ class BunqApp(App[None]):
                 continue
             seen.add(binding.action)
             display = self.get_key_display(binding)
+            # the palette reads titles and help as markup: a remapped key is config text
             yield SystemCommand(
-                binding.description,
-                f"key {display}" + (f" · binding id {binding.id}" if binding.id else ""),
+                markup_text(binding.description),
+                markup_text(
+                    f"key {display}" + (f" · binding id {binding.id}" if binding.id else "")
+                ),
                 partial(self.run_action, binding.action, active.node),
             )
         yield SystemCommand(

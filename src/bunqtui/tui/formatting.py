@@ -10,6 +10,7 @@ from rich.text import Text
 
 from bunqtui.core import MonetaryAccount, Payment
 from bunqtui.core.session import Identity
+from bunqtui.tui.safe import untrusted
 
 SPARK_LEVELS = "▁▂▃▄▅▆▇█"
 
@@ -33,13 +34,13 @@ def money(value: Decimal | None, currency: str | None = "") -> str:
 
 
 def signed_money(value: Decimal, currency: str | None = "") -> Text:
-    """An amount coloured by sign: money in green, money out red."""
+    """An amount coloured by sign: money in green, money out red (the currency is bunq's)."""
     text = money(value, currency)
     if value > 0:
-        return Text("+" + text, style="green")
+        return untrusted("+" + text, "green")
     if value < 0:
-        return Text(text, style="red")
-    return Text(text)
+        return untrusted(text, "red")
+    return untrusted(text)
 
 
 def local_time(when: dt.datetime | None) -> str:

@@ -13,6 +13,7 @@ from textual.cache import LRUCache
 
 from bunqtui.core import Identity, Payment, ProfileSession
 from bunqtui.tui.formatting import counterparty, local_time, money, signed_money
+from bunqtui.tui.safe import untrusted
 
 PAGE = 200
 PAGES_KEPT = 4  # 800 payments in memory at most: a few screens either way
@@ -22,8 +23,8 @@ def payment_row(payment: Payment) -> tuple[str | Text, ...]:
     after = payment.balance_after
     return (
         local_time(payment.created),
-        counterparty(payment),
-        (payment.description or "").replace("\n", " "),
+        untrusted(counterparty(payment)),  # other people's text: one printable line
+        untrusted(payment.description),
         signed_money(payment.amount.value, payment.amount.currency),
         money(after.value, after.currency) if after else "—",
     )

@@ -29,6 +29,7 @@ from bunqtui.tui.formatting import (
     sparkline,
     totals,
 )
+from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen, environment_label
 from bunqtui.tui.screens.dialogs import ConfirmModal, InputModal, check_amount
 from bunqtui.tui.widgets.lists import VimDataTable, VimOptionList
@@ -126,7 +127,7 @@ class AccountsScreen(BunqScreen[None]):
         self.identities = await self.session.identities()
         options = self.query_one("#identities", OptionList)
         options.clear_options()
-        options.add_options(Option(identity_label(i), id=i.key) for i in self.identities)
+        options.add_options(Option(untrusted(identity_label(i)), id=i.key) for i in self.identities)
         self.refresh_bindings()
         if not self.identities:
             self.identity = None
@@ -184,7 +185,9 @@ class AccountsScreen(BunqScreen[None]):
             self._first_accounts_shown()
             self.load_sparklines(identity, cached)
         else:
-            self.query_one("#accounts-title", Label).update(f"{identity.label} — loading…")
+            self.query_one("#accounts-title", Label).update(
+                untrusted(f"{identity.label} — loading…")
+            )
         try:
             accounts = await self.session.accounts(identity)
         except Exception:
@@ -192,9 +195,11 @@ class AccountsScreen(BunqScreen[None]):
             if self._showing(identity):  # say what the list is, then report the error
                 label = self.query_one("#accounts-title", Label)
                 label.update(
-                    f"{identity.label} — cached, could not check: r retries"
-                    if cached is not None
-                    else f"{identity.label} — could not load: r retries"
+                    untrusted(
+                        f"{identity.label} — cached, could not check: r retries"
+                        if cached is not None
+                        else f"{identity.label} — could not load: r retries"
+                    )
                 )
             raise
         if not self._showing(identity):
@@ -215,7 +220,7 @@ class AccountsScreen(BunqScreen[None]):
             self.identities = [named if i.key == identity.key else i for i in self.identities]
             self.identity = named
             options = self.query_one("#identities", OptionList)
-            options.replace_option_prompt(identity.key, identity_label(named))
+            options.replace_option_prompt(identity.key, untrusted(identity_label(named)))
             self._title()
 
     @work(group="bunq-sparklines", exclusive=True, exit_on_error=False)
@@ -243,7 +248,7 @@ class AccountsScreen(BunqScreen[None]):
 
     def _empty(self, message: str) -> None:
         empty = self.query_one("#accounts-empty", Static)
-        empty.update(message)
+        empty.update(untrusted(message))
         empty.display = bool(message)
         self.query_one(AccountsTable).display = not message
 
@@ -254,7 +259,9 @@ class AccountsScreen(BunqScreen[None]):
         else:
             count = len(self.accounts)
             note = "  (cached, checking…)" if checking else ""
-            label.update(f"{self.identity.label} — {count} account{'s' * (count != 1)}{note}")
+            label.update(
+                untrusted(f"{self.identity.label} — {count} account{'s' * (count != 1)}{note}")
+            )
 
     def _first_accounts_shown(self) -> None:
         if self.accounts and not isinstance(self.focused, AccountsTable) and not self._focused_once:
@@ -271,11 +278,13 @@ class AccountsScreen(BunqScreen[None]):
         for account in accounts:
             balance = account.balance
             table.add_row(
-                account_kind(account.kind),
-                account.description or "—",
-                account.iban or "—",
-                Text(money(balance.value, balance.currency) if balance else "—", justify="right"),
-                (account.status or "").capitalize(),
+                untrusted(account_kind(account.kind)),
+                untrusted(account.description or "—"),
+                untrusted(account.iban or "—"),
+                untrusted(
+                    money(balance.value, balance.currency) if balance else "—", justify="right"
+                ),
+                untrusted((account.status or "").capitalize()),
                 self._trends.get(account.id, ""),  # kept across reloads of the list
                 key=str(account.id),
             )
@@ -286,7 +295,9 @@ class AccountsScreen(BunqScreen[None]):
         self.query_one("#totals", Static).update(
             Text.assemble(
                 ("Total  ", "bold"),
-                "   ".join(money(value, currency) for currency, value in sorted(sums.items())),
+                untrusted(
+                    "   ".join(money(value, currency) for currency, value in sorted(sums.items()))
+                ),
             )
             if sums
             else ""

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 from rich.syntax import Syntax
 from rich.table import Table
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -15,6 +13,7 @@ from textual.widgets import Footer, Label, Static
 
 from bunqtui.core import MonetaryAccount, Payment
 from bunqtui.tui.formatting import counterparty, local_time_full, money, signed_money
+from bunqtui.tui.safe import json_text, untrusted
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.widgets.status import StatusBar
 
@@ -24,7 +23,7 @@ def _label(value: Any) -> str:
         return str(value)
     name = value.get("display_name") or value.get("name") or ""
     iban = value.get("iban") or ""
-    return " · ".join(part for part in (name, iban) if part) or json.dumps(value)
+    return " · ".join(str(part) for part in (name, iban) if part) or json_text(value, indent=None)
 
 
 def _plain(value: Any) -> str:
@@ -35,35 +34,43 @@ def _plain(value: Any) -> str:
     if isinstance(value, dict) and ("iban" in value or "display_name" in value):
         return _label(value)
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return json_text(value, indent=None)
     return str(value)
 
 
 def field_table(payment: Payment) -> Table:
-    """The readable view: the important fields first, then every other field bunq sent."""
+    """The readable view: the important fields first, then every other field bunq sent.
+
+    A rich Table reads a str cell as markup, so every value (all of it bunq's) goes in as
+    ``untrusted`` Text; the description keeps its line breaks.
+    """
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     table.add_row("Amount", signed_money(payment.amount.value, payment.amount.currency))
-    table.add_row("Counterparty", counterparty(payment))
+    table.add_row("Counterparty", untrusted(counterparty(payment)))
     if payment.counterparty_alias and payment.counterparty_alias.iban:
-        table.add_row("Counterparty IBAN", payment.counterparty_alias.iban)
-    table.add_row("Description", payment.description or "—")
+        table.add_row("Counterparty IBAN", untrusted(payment.counterparty_alias.iban))
+    table.add_row("Description", untrusted(payment.description or "—", one_line=False))
     table.add_row("Created", local_time_full(payment.created))
     after = payment.balance_after
-    table.add_row("Balance after", money(after.value, after.currency) if after else "—")
-    table.add_row("Type", " / ".join(t for t in (payment.type, payment.sub_type) if t) or "—")
-    table.add_row("Payment id", str(payment.id))
+    table.add_row("Balance after", untrusted(money(after.value, after.currency) if after else "—"))
+    table.add_row(
+        "Type", untrusted(" / ".join(t for t in (payment.type, payment.sub_type) if t) or "—")
+    )
+    table.add_row("Payment id", untrusted(payment.id))
     shown = {"amount", "counterparty_alias", "description", "created", "balance_after_mutation"}
     shown |= {"type", "sub_type", "id"}
     for key, value in payment.raw.items():
         if key not in shown:
-            table.add_row(key.replace("_", " ").capitalize(), Text(_plain(value)))
+            label = untrusted(str(key).replace("_", " ").capitalize(), "bold")
+            table.add_row(label, untrusted(_plain(value), one_line=False))
     return table
 
 
 def raw_json(payment: Payment) -> Syntax:
-    text = json.dumps(payment.raw, indent=2, ensure_ascii=False, sort_keys=False)
+    """bunq's JSON as sent (valid JSON; control and bidi characters as \\uXXXX escapes)."""
+    text = json_text(payment.raw)
     return Syntax(text, "json", theme="ansi_dark", word_wrap=True, background_color="default")
 
 
@@ -81,7 +88,7 @@ class PaymentDetailScreen(BunqScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        yield Label(self._title(), id="detail-title", classes="pane-title")
+        yield Label(untrusted(self._title()), id="detail-title", classes="pane-title")
         with VerticalScroll(id="detail-body"):
             yield Static(field_table(self.payment), id="detail-fields")
             yield Static(raw_json(self.payment), id="detail-raw")
@@ -101,7 +108,7 @@ class PaymentDetailScreen(BunqScreen[None]):
         self.show_raw = not self.show_raw
         self.query_one("#detail-raw").display = self.show_raw
         self.query_one("#detail-fields").display = not self.show_raw
-        self.query_one("#detail-title", Label).update(self._title())
+        self.query_one("#detail-title", Label).update(untrusted(self._title()))
 
     def action_back(self) -> None:
         self.dismiss(None)

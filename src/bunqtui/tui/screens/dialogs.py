@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from bunqtui.tui.errors import ErrorReport
+from bunqtui.tui.safe import safe_str, untrusted
 from bunqtui.tui.screens.base import BunqModal
 
 
@@ -29,10 +30,13 @@ class ErrorModal(BunqModal[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog error-dialog"):
-            yield Label(self.report.title, classes="dialog-title")
-            yield Static(self.report.message, id="error-message", markup=False)
+            # bunq's error text and file names: shown as they are, never as markup
+            yield Label(untrusted(self.report.title), classes="dialog-title")
+            yield Static(untrusted(self.report.message, one_line=False), id="error-message")
             if self.report.hint:
-                yield Static(self.report.hint, id="error-hint", classes="hint", markup=False)
+                yield Static(
+                    untrusted(self.report.hint, one_line=False), id="error-hint", classes="hint"
+                )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", variant="primary", id="ok")
 
@@ -53,7 +57,7 @@ class ConfirmModal(BunqModal[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, markup=False)
+            yield Static(untrusted(self.question, one_line=False))  # names someone else chose
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Yes (y)", variant="error", id="yes")
                 yield Button("No (n)", id="no")
@@ -93,11 +97,11 @@ class InputModal(BunqModal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Static(self.prompt, markup=False)
+            yield Label(untrusted(self.title_text), classes="dialog-title")
+            yield Static(untrusted(self.prompt, one_line=False))
             yield Input(
                 self.value,
-                placeholder=self.placeholder,
+                placeholder=safe_str(self.placeholder),  # may hold a configured URL
                 password=self.password,
                 id="dialog-input",
             )
@@ -112,7 +116,7 @@ class InputModal(BunqModal[str | None]):
         value = self.query_one("#dialog-input", Input).value.strip()
         problem = self.check(value) if callable(self.check) else None
         if problem:
-            self.query_one("#dialog-error", Static).update(problem)
+            self.query_one("#dialog-error", Static).update(untrusted(problem))
             return
         self.dismiss(value or None)
 
@@ -154,13 +158,14 @@ class ExportModal(BunqModal[tuple[str, Path, bool] | None]):
         with Vertical(classes="dialog"):
             yield Label("Export payments", classes="dialog-title")
             yield Static(
-                f"{self.shown:,} payments shown (the filter applies)."
-                + ("" if self.complete else " Older ones are not loaded yet."),
-                markup=False,
+                untrusted(
+                    f"{self.shown:,} payments shown (the filter applies)."
+                    + ("" if self.complete else " Older ones are not loaded yet.")
+                )
             )
             yield Label("Format")
-            yield Select(
-                [(f, f) for f in self.formats],
+            yield Select(  # exporter names come from plugins
+                [(untrusted(f), f) for f in self.formats],
                 value=self.formats[0],
                 allow_blank=False,
                 id="export-format",

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
 from bunqtui.core import query
+from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.widgets.status import StatusBar
 
@@ -41,7 +42,8 @@ def keys_table(screen: Screen[Any]) -> Table:
     for (_, description), (keys, binding_id) in sorted(
         rows.items(), key=lambda item: item[0][1].casefold()
     ):
-        table.add_row(", ".join(keys), description, binding_id)
+        # a rich Table reads str cells as markup; keys may come from config.toml
+        table.add_row(untrusted(", ".join(keys)), untrusted(description), untrusted(binding_id))
     return table
 
 

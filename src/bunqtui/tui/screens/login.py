@@ -13,7 +13,6 @@ import contextlib
 import time
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,6 +23,7 @@ from textual.worker import Worker
 
 from bunqtui.core import ConnectRequest, Identity, ProfileSession
 from bunqtui.tui.browser import open_in_gui_browser
+from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.screens.dialogs import InputModal
 from bunqtui.tui.widgets.qr import QRCode
@@ -125,7 +125,7 @@ class LoginScreen(BunqScreen[Identity | None]):
     def show_request(self, request: ConnectRequest) -> None:
         self.request = request
         self.query_one(QRCode).set_data(request.authorize_url)
-        self.query_one("#login-url", Static).update(Text(request.authorize_url, style="underline"))
+        self.query_one("#login-url", Static).update(untrusted(request.authorize_url, "underline"))
         self._fit()
         self.refresh_bindings()
 
@@ -147,7 +147,8 @@ class LoginScreen(BunqScreen[Identity | None]):
         )
 
     def _status(self, text: str) -> None:
-        self.query_one("#login-status", Static).update(text)
+        # the redirect URI is config text; bunq's error text may follow it
+        self.query_one("#login-status", Static).update(untrusted(text))
 
     # --- fitting the code on screen ---------------------------------------------------------
 
@@ -165,10 +166,12 @@ class LoginScreen(BunqScreen[Identity | None]):
         note.display = not fits
         if not fits:
             note.update(
-                f"The terminal is too small for the QR code ({width + SIDE_COLUMNS}×"
-                f"{height + CHROME_ROWS} "
-                f"needed, {self.size.width}×{self.size.height} here). Enlarge it, or open or "
-                "copy the link below."
+                untrusted(
+                    f"The terminal is too small for the QR code ({width + SIDE_COLUMNS}×"
+                    f"{height + CHROME_ROWS} "
+                    f"needed, {self.size.width}×{self.size.height} here). Enlarge it, or open or "
+                    "copy the link below."
+                )
             )
 
     # --- actions ----------------------------------------------------------------------------

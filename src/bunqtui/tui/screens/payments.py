@@ -13,7 +13,6 @@ import asyncio
 from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,6 +24,7 @@ from bunqtui.core.query import PaymentFilter
 from bunqtui.core.sync import SyncStatus
 from bunqtui.tui.formatting import local_time, money
 from bunqtui.tui.payment_rows import CachedPayments, PaymentList
+from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.screens.dialogs import ExportModal
 from bunqtui.tui.widgets.rows_table import Column, RowsTable
@@ -90,7 +90,7 @@ class PaymentsScreen(BunqScreen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         with Vertical(id="payments-pane"):
-            yield Label(self._heading(), id="payments-title", classes="pane-title")
+            yield Label(untrusted(self._heading()), id="payments-title", classes="pane-title")
             yield PaymentsTable(id="payments")
             yield Static("", id="payments-empty", classes="empty")
             yield Input(
@@ -217,7 +217,7 @@ class PaymentsScreen(BunqScreen[None]):
         self._info()
 
     def _search_failed(self, message: str) -> None:
-        self.query_one("#payments-info", Static).update(Text(f"Filter: {message}", style="red"))
+        self.query_one("#payments-info", Static).update(untrusted(f"Filter: {message}", "red"))
 
     # --- showing ----------------------------------------------------------------------------
 
@@ -243,7 +243,8 @@ class PaymentsScreen(BunqScreen[None]):
             parts.append(doing)
         elif self.fetching:
             parts.append("loading…")
-        self.query_one("#payments-info", Static).update("  ·  ".join(parts))
+        # the filter is shown back as typed (or pasted): never markup
+        self.query_one("#payments-info", Static).update(untrusted("  ·  ".join(parts)))
         empty = self.query_one("#payments-empty", Static)
         nothing = not len(self.rows) and not self.fetching and status.last_synced is not None
         empty.update(
@@ -352,4 +353,6 @@ class PaymentsScreen(BunqScreen[None]):
             return len(rows), self.session.export_payments(rows, fmt, path)
 
         written_count, written = await asyncio.to_thread(write)
-        self.notify(f"{written_count:,} payments written to {written}", title="Export")
+        self.notify(
+            f"{written_count:,} payments written to {written}", title="Export", markup=False
+        )

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Label, Static
 
 from bunqtui.core import ProfileInfo
+from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqModal, environment_label
 from bunqtui.tui.widgets.lists import VimDataTable
 
@@ -56,10 +57,11 @@ class ProfilesScreen(BunqModal[None]):
         table.add_column("", key="default", width=8)
         for info in self.profiles:
             table.add_row(
+                # names, connectors and URLs from config.toml, titles from plugins
                 Text("●", style="green") if info.name == self.current else "",
-                info.name,
-                titles.get(info.connector, f"{info.connector} (plugin missing)"),
-                environment_label(info.environment, info.base_url),
+                untrusted(info.name),
+                untrusted(titles.get(info.connector, f"{info.connector} (plugin missing)")),
+                untrusted(environment_label(info.environment, info.base_url)),
                 "default" if info.is_default else "",
                 key=info.name,
             )

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Label, Static
 from bunqtui.core import Identity, MonetaryAccount, Payment, ProfileSession
 from bunqtui.core.query import PaymentFilter
 from bunqtui.tui.payment_rows import PaymentList, payment_row
+from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.widgets.rows_table import Column, RowsTable
 from bunqtui.tui.widgets.status import StatusBar
@@ -42,7 +43,7 @@ class Matches(PaymentList):
     def row(self, index: int) -> tuple[str | Text, ...]:
         payment = self.payments[index]
         date, party, description, amount, _ = payment_row(payment)
-        account = self.accounts.get(payment.monetary_account_id or 0, "—")
+        account = untrusted(self.accounts.get(payment.monetary_account_id or 0, "—"))
         return (date, account, party, description, amount)
 
 
@@ -99,18 +100,18 @@ class SearchScreen(BunqScreen[None]):
     def _info(self, problem: str | None = None) -> None:
         info = self.query_one("#search-info", Static)
         if problem:
-            info.update(Text(f"Query: {problem}", style="red"))
+            info.update(untrusted(f"Query: {problem}", "red"))
             return
         scope = (
             f"{self.cached_count:,} cached payments ({len(self.accounts)} accounts; "
             "L on an account caches its whole history)"
         )
         if not self.query_text:
-            info.update(f"Searches {scope}.")
+            info.update(untrusted(f"Searches {scope}."))
             return
         count = len(self.matches)
         limited = ", the newest" if count >= SEARCH_LIMIT else ""
-        info.update(f"{count:,} match{'es' * (count != 1)}{limited} in {scope}")
+        info.update(untrusted(f"{count:,} match{'es' * (count != 1)}{limited} in {scope}"))
 
     @on(Input.Changed, "#search-input")
     def _changed(self, event: Input.Changed) -> None:

@@ -22,6 +22,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 from bunqtui.core import ConnectorInfo, ProfileInfo, SetupField, SetupStep, Workspace
 from bunqtui.core.workspace import DEFAULT_REDIRECT_URI
 from bunqtui.tui.errors import describe
+from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.widgets.status import StatusBar
 
@@ -45,9 +46,11 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 def step_line(step: SetupStep) -> Text:
     mark, style = STEP_MARKS.get(step.status, ("?", ""))
-    line = Text.assemble((f" {mark} ", style), step.label)
-    if step.detail:
-        line.append(f" — {step.detail}", style="red" if step.status == "failed" else "dim")
+    line = Text.assemble((f" {mark} ", style), untrusted(step.label))
+    if step.detail:  # often bunq's own error text
+        line.append_text(
+            untrusted(f" — {step.detail}", "red" if step.status == "failed" else "dim")
+        )
     return line
 
 
@@ -85,8 +88,8 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
             with Horizontal(classes="setup-row"):
                 with Vertical(classes="setup-cell"):
                     yield Label("Connector")
-                    yield Select(
-                        [(c.title, c.name) for c in self.connectors],
+                    yield Select(  # connector titles come from plugins
+                        [(untrusted(c.title), c.name) for c in self.connectors],
                         value=self.connectors[0].name if self.connectors else Select.BLANK,
                         allow_blank=not self.connectors,
                         id="setup-connector",
@@ -156,7 +159,7 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         if self._fields_for == connector.name:
             return
         self._fields_for = connector.name
-        self.query_one("#setup-connector-help", Static).update(connector.description)
+        self.query_one("#setup-connector-help", Static).update(untrusted(connector.description))
         holder = self.query_one("#setup-fields", Vertical)
         await holder.remove_children()
         widgets: list[Widget] = []
@@ -170,11 +173,12 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
     def _field_widgets(self, field: SetupField) -> list[Widget]:
         wid = f"field-{field.name}"
         hint = f" ({field.help})" if field.help else ""
+        # a connector plugin's words: shown as written, never as markup
         if field.kind == "bool":
-            return [Checkbox(f"{field.label}{hint}", value=bool(field.default), id=wid)]
-        label = Label(f"{field.label}{' *' if field.required else ''}{hint}")
+            return [Checkbox(untrusted(f"{field.label}{hint}"), value=bool(field.default), id=wid)]
+        label = Label(untrusted(f"{field.label}{' *' if field.required else ''}{hint}"))
         if field.kind == "choice":
-            options = [(c, c) for c in field.choices]
+            options = [(untrusted(c), c) for c in field.choices]
             default = field.default if field.default in field.choices else Select.BLANK
             return [label, Select(options, value=default, id=wid)]
         return [
@@ -202,7 +206,8 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         return values
 
     def _error(self, text: str) -> None:
-        self.query_one("#setup-error", Static).update(text)
+        # bunq's error text, or a connector's: as written, never as markup
+        self.query_one("#setup-error", Static).update(untrusted(text, one_line=False))
 
     # --- running ----------------------------------------------------------------------------
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, OptionList
+from textual.widgets.data_table import CellType, ColumnKey, RowKey
+
+from bunqtui.tui.safe import untrusted
+
+
+def _cell(value: Any) -> Any:
+    """DataTable parses a str cell as markup: strings become plain, printable Text."""
+    return untrusted(value) if isinstance(value, str) else value
 
 
 class VimDataTable(DataTable):
@@ -21,6 +30,30 @@ class VimDataTable(DataTable):
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.flexible: tuple[str, int] | None = None  # (column key, least width)
+
+    def add_row(
+        self,
+        *cells: CellType,
+        height: int | None = 1,
+        key: str | None = None,
+        label: str | Text | None = None,
+    ) -> RowKey:
+        return super().add_row(
+            *map(_cell, cells),
+            height=height,
+            key=key,
+            label=_cell(label) if label is not None else None,
+        )
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: CellType,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        super().update_cell(row_key, column_key, _cell(value), update_width=update_width)
 
     def fit_flexible_column(self) -> None:
         """Give the flexible column the width the others leave, so rows never scroll sideways."""

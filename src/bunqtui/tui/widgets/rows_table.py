@@ -25,6 +25,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from bunqtui.tui.safe import untrusted
+
 
 class RowSource(Protocol):
     def __len__(self) -> int: ...
@@ -229,7 +231,8 @@ class RowsTable(ScrollView, can_focus=True):
         width = max(self.scrollable_content_region.width, 1)
         segments: list[Segment] = []
         for column, cell_width, value in zip(self.columns, self._widths, values, strict=False):
-            text = value if isinstance(value, Text) else Text(str(value))
+            # a plain str cell is outside text: Text() alone would keep its ESC sequences
+            text = value if isinstance(value, Text) else untrusted(value)
             plain_len = text.cell_len
             if plain_len > cell_width:
                 text = text.copy()

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from bunqtui.tui.errors import OFFLINE, RATE_LIMITED
+from bunqtui.tui.safe import untrusted
 
 _CONNECTION = {
     OFFLINE: ("● offline", "bold red"),
@@ -36,7 +37,8 @@ class StatusBar(Static):
         self._show(getattr(self.app, "connection", ""))
 
     def _show(self, connection: str) -> None:
-        text = Text.assemble(("bunqtui", "bold"), "  ", self.where)
+        # where: profile names and hosts from config.toml, connector titles from plugins
+        text = Text.assemble(("bunqtui", "bold"), "  ", untrusted(self.where))
         label = _CONNECTION.get(connection)
         if label:
             text.append("   ")
