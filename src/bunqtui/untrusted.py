@@ -15,15 +15,20 @@ import unicodedata
 from typing import Any
 
 # C0 controls (but TAB and LF, handled by the caller's mode), DEL, C1 controls; bidi embeddings,
-# overrides and isolates (U+202A–U+202E, U+2066–U+2069); line/paragraph separators; lone
-# surrogates (JSON may carry them, but no terminal or UTF-8 stream can take them).
+# overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the invisible bidi marks (ALM, LRM,
+# RLM), which can reorder what is shown too; line/paragraph separators; lone surrogates (JSON may
+# carry them, but no terminal or UTF-8 stream can take them). Zero-width joiners stay: emoji
+# sequences are made of them.
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+    "\ud800-\udfff]"
 )
 _LINE_BREAKS = re.compile("\r\n|[\n\t\u2028\u2029\x0b\x0c\r\x85]")
 # What json.dumps(ensure_ascii=False) leaves raw that a terminal would act on (it escapes only
 # C0): written as \uXXXX escapes, which JSON reads back as the very same character.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
 
 # A CSV cell starting with one of these is read as a formula by spreadsheets (OWASP; NUL from
 # OWASP ASVS 1.2.10).

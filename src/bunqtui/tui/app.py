@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from bunqtui.core import ProfileInfo, ProfileSession, Workspace
+from bunqtui.core.notices import take_notices
 from bunqtui.tui.errors import ONLINE, ErrorReport, describe
 from bunqtui.tui.safe import markup_text, safe_str
 
@@ -97,8 +98,14 @@ class BunqApp(App[None]):
 
     # --- start-up ---------------------------------------------------------------------------
 
+    def _show_notices(self) -> None:
+        for notice in take_notices():
+            self.notify(notice, title="Note", severity="warning", timeout=10)
+
     def on_mount(self) -> None:
         self._apply_ui_settings()
+        # core queues notices from any thread (a damaged cache moved aside and rebuilt)
+        self.set_interval(0.5, self._show_notices)
         for name, problem in self.workspace.plugin_problems():
             self.notify(problem, title=f"Plugin {name} not loaded", severity="warning")
         profiles = self.workspace.profiles()

@@ -12,15 +12,13 @@ ESC sequence clears the screen or sets the window title). ``untrusted`` makes it
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from typing import Any
-
 from rich.console import JustifyMethod
 from rich.style import StyleType
 from rich.text import Text
 
-from bunqtui.untrusted import printable
+from bunqtui.untrusted import json_text, printable
+
+__all__ = ["json_text", "markup_text", "safe_str", "untrusted"]
 
 
 def untrusted(
@@ -48,22 +46,3 @@ def markup_text(text: object) -> str:
     from textual.markup import escape  # here: the pure formatting helpers import this module
 
     return escape(printable(text))
-
-
-@lru_cache(maxsize=512)
-def _json_char(char: str) -> str:
-    # a character printable() would write out is written as JSON's own \\uXXXX instead
-    return (
-        char if char == "\n" or printable(char, one_line=False) == char else f"\\u{ord(char):04x}"
-    )
-
-
-def json_text(value: Any, indent: int | None = 2) -> str:
-    """JSON as json.dumps writes it (indented by default), control and bidi characters escaped.
-
-    ``ensure_ascii=False`` keeps names in any script readable but lets C1 controls and bidi
-    overrides through raw; those (and only those) become ``\\uXXXX``, so the text is still
-    JSON that reads back to the exact value.
-    """
-    text = json.dumps(value, indent=indent, ensure_ascii=False)
-    return "".join(map(_json_char, text))
