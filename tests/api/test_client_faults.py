@@ -1,8 +1,10 @@
-"""Resilience against the emulator's injected faults (bunq-api.md §14 fault injection)."""
+"""Resilience against the emulator's injected faults (bunq-api.md §14 fault injection), through
+both drivers (``make_client`` and ``client`` are parametrized over them)."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -14,6 +16,7 @@ from bunqtui.api.context import ApiContext
 from bunqtui.api.environment import Environment
 from bunqtui.api.errors import NetworkError, ServerError, SignatureError
 from bunqtui.api.ratelimit import RateLimiter
+from bunqtui.api.sync_client import SyncBunqClient
 
 if TYPE_CHECKING:
     from tests.api.conftest import Control
@@ -141,3 +144,33 @@ async def test_client_pacing_meets_no_429_from_a_rate_limited_emulator(
         assert len({u.id for u in users}) == 1
         assert client.transport.retries == 0
         assert client.rate_limiter.waited > 2.9
+
+
+@pytest.mark.slow
+async def test_sync_client_pacing_meets_no_429_from_a_rate_limited_emulator(
+    emulator_rate_limited: Any, control_rate_limited: Control
+) -> None:
+    """The sync driver waits in its own thread, with no event loop: 5 GETs in a row on one
+    route, the 4th waits for the first answer + the 3-s window."""
+    env = Environment.custom(emulator_rate_limited.base_url)
+
+    def run() -> tuple[list[int], SyncBunqClient]:
+        with SyncBunqClient(env, rate_limiter=RateLimiter(), backoff_base=0.01) as client:
+            client.create_context(emulator_rate_limited.demo_api_key)
+            asyncio.run_coroutine_threadsafe(prepare(), loop).result()
+            started = time.monotonic()
+            ids = [client.get_user().id for _ in range(5)]
+            assert time.monotonic() - started >= 3.0
+            return ids, client
+
+    async def prepare() -> None:
+        await control_rate_limited.faults(latency_ms=50)
+        await control_rate_limited.reset_stats()
+
+    loop = asyncio.get_running_loop()
+    ids, client = await asyncio.to_thread(run)
+    stats = await control_rate_limited.stats()
+    assert stats["rate_limited"] == 0 and stats["total"] == 5
+    assert len(set(ids)) == 1
+    assert client.transport.retries == 0
+    assert client.rate_limiter.waited > 2.8

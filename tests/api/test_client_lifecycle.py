@@ -1,4 +1,5 @@
-"""Context lifecycle rules against a scripted bunq (httpx.MockTransport as the seam).
+"""Context lifecycle rules against a scripted bunq (httpx.MockTransport as the seam, whose one
+handler serves both drivers' clients).
 
 The emulator tests run the same flows end to end; these pin the lifecycle rules precisely with
 an injected clock: which token each step uses, what is signed, when sessions are renewed.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -19,6 +21,9 @@ from bunqtui.api.context import ApiContext
 from bunqtui.api.environment import Environment
 from bunqtui.api.errors import CredentialsError, UnauthorizedError
 from bunqtui.api.ratelimit import RateLimiter
+
+if TYPE_CHECKING:
+    from tests.api.conftest import Driver
 
 SERVER_KEY = crypto.generate_key_pair()
 API_KEY = "sandbox_" + "ab" * 28
@@ -112,20 +117,19 @@ class Clock:
         return self.now
 
 
-def make(fake: FakeBunq, clock: Clock | None = None, **kw: object) -> BunqClient:
-    http = httpx.AsyncClient(transport=httpx.MockTransport(fake))
-    return BunqClient(
+def make(driver: Driver, fake: FakeBunq, clock: Clock | None = None, **kw: object) -> BunqClient:
+    return driver.client(
         ENV,
-        http=http,
+        http=driver.mock(fake),
         rate_limiter=RateLimiter.disabled(),
         clock=clock,
         **kw,  # type: ignore[arg-type]
     )
 
 
-async def test_handshake_uses_the_right_tokens_and_signs_the_session() -> None:
+async def test_handshake_uses_the_right_tokens_and_signs_the_session(driver: Driver) -> None:
     fake, clock = FakeBunq(), Clock()
-    async with make(fake, clock) as client:
+    async with make(driver, fake, clock) as client:
         ctx = await client.create_context(API_KEY)
     assert fake.paths() == [
         "POST /v1/installation",
@@ -146,10 +150,10 @@ async def test_handshake_uses_the_right_tokens_and_signs_the_session() -> None:
     assert ctx.installation_id == 1 and ctx.secret == API_KEY
 
 
-async def test_session_renewed_before_expiry_and_after_a_stale_answer() -> None:
+async def test_session_renewed_before_expiry_and_after_a_stale_answer(driver: Driver) -> None:
     fake, clock = FakeBunq(), Clock()
     changes: list[ApiContext] = []
-    async with make(fake, clock, on_context_change=changes.append) as client:
+    async with make(driver, fake, clock, on_context_change=changes.append) as client:
         await client.create_context(API_KEY)
         await client.get_user()
         assert fake.paths()[-1] == "GET /v1/user/77"
@@ -172,9 +176,9 @@ async def test_session_renewed_before_expiry_and_after_a_stale_answer() -> None:
         assert len(changes) == 3 and changes[-1] is client.context
 
 
-async def test_renewal_is_not_a_loop() -> None:
+async def test_renewal_is_not_a_loop(driver: Driver) -> None:
     fake = FakeBunq()
-    async with make(fake) as client:
+    async with make(driver, fake) as client:
         await client.create_context(API_KEY)
         fake.sessions.clear()
         original = fake.reply
@@ -189,9 +193,9 @@ async def test_renewal_is_not_a_loop() -> None:
     assert fake.paths()[-3:] == ["GET /v1/user/77", "POST /v1/session-server", "GET /v1/user/77"]
 
 
-async def test_wrong_key_is_a_credentials_error_naming_the_masked_key() -> None:
+async def test_wrong_key_is_a_credentials_error_naming_the_masked_key(driver: Driver) -> None:
     fake = FakeBunq()
-    async with make(fake) as client:
+    async with make(driver, fake) as client:
         with pytest.raises(CredentialsError) as info:
             await client.create_context("sandbox_" + "cd" * 28, permitted_ips=["1.2.3.4", "*"])
     text = str(info.value)
@@ -199,18 +203,20 @@ async def test_wrong_key_is_a_credentials_error_naming_the_masked_key() -> None:
     assert "1.2.3.4, *" in text and "custom environment" in text
 
 
-async def test_restored_context_reuses_installation_and_opens_only_a_session() -> None:
+async def test_restored_context_reuses_installation_and_opens_only_a_session(
+    driver: Driver,
+) -> None:
     fake = FakeBunq()
-    async with make(fake) as client:
+    async with make(driver, fake) as client:
         ctx = await client.create_context(API_KEY)
     stored = ApiContext.from_dict(ctx.without_session().to_dict())
     fake.requests.clear()
-    async with make(fake, context=stored) as client:
+    async with make(driver, fake, context=stored) as client:
         await client.get_user()
     assert fake.paths() == ["POST /v1/session-server", "GET /v1/user/77"]
 
 
-async def test_operations_without_a_context_say_what_to_do() -> None:
-    async with make(FakeBunq()) as client:
+async def test_operations_without_a_context_say_what_to_do(driver: Driver) -> None:
+    async with make(driver, FakeBunq()) as client:
         with pytest.raises(Exception, match="log in"):
             await client.get_user()

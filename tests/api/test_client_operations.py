@@ -1,4 +1,4 @@
-"""Every BunqClient operation against the emulator over loopback HTTP."""
+"""Every client operation against the emulator over loopback HTTP, through both drivers."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bunqtui.api.errors import CredentialsError, NotFoundError
 from bunqtui.api.models import MonetaryAccount, Payment, Pointer, UserCompany, UserPerson
 
 if TYPE_CHECKING:
-    from tests.api.conftest import Control
+    from tests.api.conftest import Control, Driver
 
 
 async def _balance(client: BunqClient, user_id: int, account_id: int) -> Decimal:
@@ -35,9 +35,9 @@ async def _wait_for_balance(client: BunqClient, uid: int, aid: int, at_least: De
 
 
 async def test_sandbox_user_context_user_and_accounts(
-    make_client: Callable[..., BunqClient], environment: Environment
+    make_client: Callable[..., BunqClient], environment: Environment, driver: Driver
 ) -> None:
-    api_key = await BunqClient.create_sandbox_user(environment)
+    api_key = await driver.create_sandbox_user(environment)
     assert api_key.startswith("sandbox_") and len(api_key) == 64
     changes: list[ApiContext] = []
     async with make_client(on_context_change=changes.append) as client:
@@ -62,9 +62,9 @@ async def test_sandbox_user_context_user_and_accounts(
 
 
 async def test_company_sandbox_user(
-    make_client: Callable[..., BunqClient], environment: Environment
+    make_client: Callable[..., BunqClient], environment: Environment, driver: Driver
 ) -> None:
-    api_key = await BunqClient.create_sandbox_user(environment, "company")
+    api_key = await driver.create_sandbox_user(environment, "company")
     async with make_client() as client:
         ctx = await client.create_context(api_key)
         assert ctx.user_kind == "UserCompany"

@@ -5,6 +5,7 @@ page that points further, a cursor that does not go down: each is a PaginationEr
 bounded number of requests), and a body over the cap is refused while it streams: the huge
 bodies here are generated lazily (one 64 KiB chunk object yielded again and again, never held
 whole), and tracemalloc measures that bunqtui's peak memory stays near the cap, not the body.
+Every case runs through both drivers.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import socket
 import threading
 import tracemalloc
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -27,14 +29,15 @@ from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
 from bunqtui.api import crypto
-from bunqtui.api.client import BunqClient, http_client
 from bunqtui.api.context import ApiContext
 from bunqtui.api.environment import Environment
 from bunqtui.api.errors import PaginationError, ProtocolError, ResponseTooLargeError
 from bunqtui.api.models import MonetaryAccount
-from bunqtui.api.oauth import exchange_code
 from bunqtui.api.ratelimit import RateLimiter
-from bunqtui.api.transport import MAX_BODY_BYTES, Transport
+from bunqtui.api.transport import MAX_BODY_BYTES
+
+if TYPE_CHECKING:
+    from tests.api.conftest import Driver
 
 SERVER_KEY = crypto.generate_key_pair()
 ENV = Environment.custom("https://bunq.test/v1")
@@ -86,12 +89,12 @@ class Pages:
         return page(request, ids, older)
 
 
-async def walk(server: Pages) -> list[int]:
+async def walk(driver: Driver, server: Pages) -> list[int]:
     seen: list[int] = []
-    async with httpx.AsyncClient(transport=httpx.MockTransport(server)) as http:
-        client = BunqClient(ENV, context=ready_context(), http=http)
-        walker = client._walk(PATH, MonetaryAccount.from_anchor, count=200, newer_id=None)
-        async for account in walker:
+    async with driver.mock(server) as http:
+        client = driver.client(ENV, context=ready_context(), http=http)
+        flow = client._walk(PATH, MonetaryAccount.from_anchor, count=200, newer_id=None)
+        async for account in client._iterate(flow):
             seen.append(account.id)
             assert len(seen) < 1000, "the walk did not stop"
     return seen
@@ -136,17 +139,19 @@ FIRST = f"{LIST}?count=200"
     ],
 )
 async def test_pagination_that_does_not_move_strictly_older_is_a_protocol_error(
-    script: list[tuple[list[int], str | None]], requests: int
+    script: list[tuple[list[int], str | None]], requests: int, driver: Driver
 ) -> None:
     server = Pages(*script)
     with pytest.raises(PaginationError) as info:
-        await walk(server)
+        await walk(driver, server)
     assert isinstance(info.value, ProtocolError)
     assert "stopped reading" in str(info.value)
     assert len(server.requests) == requests
 
 
-async def test_a_server_that_always_sends_the_same_page_is_stopped_at_the_second() -> None:
+async def test_a_server_that_always_sends_the_same_page_is_stopped_at_the_second(
+    driver: Driver,
+) -> None:
     # a new URL each time (older_id going down) but always the same items
     class Stuck(Pages):
         def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -156,17 +161,17 @@ async def test_a_server_that_always_sends_the_same_page_is_stopped_at_the_second
 
     server = Stuck()
     with pytest.raises(PaginationError):
-        await walk(server)
+        await walk(driver, server)
     assert len(server.requests) == 2
 
 
-async def test_honest_pagination_still_reads_every_page() -> None:
+async def test_honest_pagination_still_reads_every_page(driver: Driver) -> None:
     server = Pages(
         ([10, 9], f"{LIST}?count=200&older_id=9"),
         ([8, 7], f"{LIST}?count=200&older_id=7"),
         ([3], None),
     )
-    assert await walk(server) == [10, 9, 8, 7, 3]
+    assert await walk(driver, server) == [10, 9, 8, 7, 3]
 
 
 # --- the body cap ---------------------------------------------------------------------------
@@ -181,14 +186,23 @@ class Endless:
         self.chunks = 0
         self.limit = limit
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    def sync(self) -> Iterator[bytes]:  # the same body as a sync stream (httpx.Client)
         while self.chunks < self.limit:
             self.chunks += 1
             yield CHUNK
 
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.sync():
+            yield chunk
 
-def huge(body: Endless, headers: dict[str, str] | None = None) -> Callable[..., httpx.Response]:
-    return lambda request: httpx.Response(200, content=body, headers=headers)
+
+def huge(
+    driver: Driver, body: Endless, headers: dict[str, str] | None = None
+) -> Callable[..., httpx.Response]:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body.sync() if driver.sync else body, headers=headers)
+
+    return answer
 
 
 @contextlib.contextmanager
@@ -202,10 +216,12 @@ def peak_memory() -> Iterator[list[int]]:
         tracemalloc.stop()
 
 
-async def test_an_endless_body_is_refused_while_it_streams_with_little_memory() -> None:
+async def test_an_endless_body_is_refused_while_it_streams_with_little_memory(
+    driver: Driver,
+) -> None:
     body = Endless()
-    async with httpx.AsyncClient(transport=httpx.MockTransport(huge(body))) as http:
-        transport = Transport(http, rate_limiter=RateLimiter.disabled(), max_body=MIB)
+    async with driver.mock(huge(driver, body)) as http:
+        transport = driver.transport(http, rate_limiter=RateLimiter.disabled(), max_body=MIB)
         with peak_memory() as peak, pytest.raises(ResponseTooLargeError, match="larger than 1 MB"):
             await transport.send("GET", "https://bunq.test/v1/user")
     assert body.chunks <= MIB // len(CHUNK) + 1  # it stopped reading right at the cap
@@ -213,10 +229,10 @@ async def test_an_endless_body_is_refused_while_it_streams_with_little_memory() 
     assert peak[0] < 4 * MIB, f"peak {peak[0] / MIB:.1f} MiB"
 
 
-async def test_the_default_cap_is_32_mb_and_memory_stays_near_it() -> None:
+async def test_the_default_cap_is_32_mb_and_memory_stays_near_it(driver: Driver) -> None:
     body = Endless(limit=4 * MAX_BODY_BYTES // len(CHUNK))  # 128 MiB offered
-    async with httpx.AsyncClient(transport=httpx.MockTransport(huge(body))) as http:
-        transport = Transport(http, rate_limiter=RateLimiter.disabled())
+    async with driver.mock(huge(driver, body)) as http:
+        transport = driver.transport(http, rate_limiter=RateLimiter.disabled())
         with peak_memory() as peak, pytest.raises(ResponseTooLargeError, match="32 MB"):
             await transport.send("GET", "https://bunq.test/v1/user")
     assert MAX_BODY_BYTES == 32 * MIB
@@ -225,21 +241,23 @@ async def test_the_default_cap_is_32_mb_and_memory_stays_near_it() -> None:
     assert peak[0] < 40 * MIB, f"peak {peak[0] / MIB:.1f} MiB"
 
 
-async def test_a_declared_length_over_the_cap_is_refused_before_reading() -> None:
+async def test_a_declared_length_over_the_cap_is_refused_before_reading(driver: Driver) -> None:
     body = Endless()
-    answer = huge(body, {"Content-Length": str(10**12)})
-    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
-        transport = Transport(http, rate_limiter=RateLimiter.disabled())
+    answer = huge(driver, body, {"Content-Length": str(10**12)})
+    async with driver.mock(answer) as http:
+        transport = driver.transport(http, rate_limiter=RateLimiter.disabled())
         with pytest.raises(ResponseTooLargeError):
             await transport.send("GET", "https://bunq.test/v1/user")
     assert body.chunks == 0
 
 
-async def test_the_oauth_token_answer_is_capped_too() -> None:
+async def test_the_oauth_token_answer_is_capped_too(driver: Driver) -> None:
     body = Endless()
-    async with httpx.AsyncClient(transport=httpx.MockTransport(huge(body))) as http:
+    async with driver.mock(huge(driver, body)) as http:
         with pytest.raises(ResponseTooLargeError):
-            await exchange_code(ENV, "code", "http://127.0.0.1:1/cb", "id", "secret", http=http)
+            await driver.exchange_code(
+                ENV, "code", "http://127.0.0.1:1/cb", "id", "secret", http=http
+            )
     assert body.chunks == MAX_BODY_BYTES // len(CHUNK) + 1
 
 
@@ -281,11 +299,11 @@ def endless_server() -> Iterator[tuple[str, list[int]]]:
 
 
 async def test_an_endless_chunked_body_over_a_real_socket_is_cut_off(
-    endless_server: tuple[str, list[int]],
+    endless_server: tuple[str, list[int]], driver: Driver
 ) -> None:
     root, sent = endless_server
-    async with http_client(verify=False) as http:
-        transport = Transport(
+    async with driver.http_client(verify=False) as http:
+        transport = driver.transport(
             http, rate_limiter=RateLimiter.disabled(), max_body=2 * MIB, origin=root
         )
         with peak_memory() as peak, pytest.raises(ResponseTooLargeError):

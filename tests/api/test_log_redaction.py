@@ -2,7 +2,7 @@
 parameters). With every logger a user can turn up at DEBUG (root, httpx, httpcore, bunqtui), a
 real OAuth exchange against the emulator leaves neither in any log record: not in the message,
 the arguments, a traceback or a stack, as pytest's handler sees it and as a plain StreamHandler
-on the root logger prints it."""
+on the root logger prints it. Through both drivers."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from tests.api.conftest import Control
+from tests.api.conftest import Control, Driver
 
 from bunqtui.api._logging import REDACTED, redact
-from bunqtui.api.client import BunqClient, http_client
+from bunqtui.api.client import BunqClient
 from bunqtui.api.environment import Environment
 from bunqtui.api.errors import OAuthError
-from bunqtui.api.oauth import AuthorizationRequest, exchange_code
+from bunqtui.api.oauth import AuthorizationRequest
 
 LOGGERS = ("", "httpx", "httpcore", "bunqtui")
 
@@ -64,19 +64,20 @@ async def test_the_token_exchange_logs_neither_the_code_nor_the_client_secret(
     environment: Environment,
     caplog: pytest.LogCaptureFixture,
     printed: io.StringIO,
+    driver: Driver,
 ) -> None:
     oauth, redirect_uri, request, code = await _code(client, control, environment)
     secret = oauth.secret or ""
     assert len(code) >= 8 and len(secret) >= 8
     caplog.clear()
     # once with a client of its own, once with the shared client core uses
-    token = await exchange_code(
+    token = await driver.exchange_code(
         environment, code, redirect_uri, oauth.client_id or "", secret, expected_state=request.state
     )
     assert token.access_token
-    async with http_client(verify=False) as http:
+    async with driver.http_client(verify=False) as http:
         with pytest.raises(OAuthError):  # the code is single-use: a second exchange fails
-            await exchange_code(
+            await driver.exchange_code(
                 environment, code, redirect_uri, oauth.client_id or "", secret, http=http
             )
     texts = _record_texts(caplog)

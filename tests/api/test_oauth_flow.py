@@ -1,4 +1,5 @@
-"""OAuth and PSD2 end to end against the emulator: provider, consent, loopback, token."""
+"""OAuth and PSD2 end to end against the emulator: provider, consent, loopback, token — the
+API calls and the token exchange through both drivers."""
 
 from __future__ import annotations
 
@@ -13,14 +14,17 @@ from bunqtui.api.client import BunqClient
 from bunqtui.api.environment import Environment
 from bunqtui.api.errors import OAuthError, StateMismatchError
 from bunqtui.api.models import UserApiKey, UserPaymentServiceProvider
-from bunqtui.api.oauth import AuthorizationRequest, exchange_code
+from bunqtui.api.oauth import AuthorizationRequest
 
 if TYPE_CHECKING:
-    from tests.api.conftest import Control
+    from tests.api.conftest import Control, Driver
 
 
 async def test_psd2_provider_connects_a_user_through_the_loopback_listener(
-    make_client: Callable[..., BunqClient], control: Control, environment: Environment
+    make_client: Callable[..., BunqClient],
+    control: Control,
+    environment: Environment,
+    driver: Driver,
 ) -> None:
     cert, key = crypto.generate_sandbox_certificate("bunqtui-test")
     async with make_client() as psp:
@@ -49,8 +53,8 @@ async def test_psd2_provider_connects_a_user_through_the_loopback_listener(
             with pytest.raises(StateMismatchError):
                 request.accept(redirect)
 
-        async with httpx.AsyncClient() as http:
-            token = await exchange_code(
+        async with driver.http() as http:
+            token = await driver.exchange_code(
                 environment,
                 code,
                 redirect_uri,
@@ -60,7 +64,7 @@ async def test_psd2_provider_connects_a_user_through_the_loopback_listener(
                 expected_state=request.state,
             )
             with pytest.raises(OAuthError) as reused:
-                await exchange_code(
+                await driver.exchange_code(
                     environment, code, redirect_uri, oauth.client_id, oauth.secret or "", http=http
                 )
             assert reused.value.error == "invalid_grant"
@@ -80,7 +84,7 @@ async def test_psd2_provider_connects_a_user_through_the_loopback_listener(
 
 
 async def test_api_key_user_oauth_with_pasted_url(
-    client: BunqClient, control: Control, environment: Environment
+    client: BunqClient, control: Control, environment: Environment, driver: Driver
 ) -> None:
     oauth = await client.get_or_create_oauth_client()
     redirect_uri = "http://127.0.0.1:8799/callback"
@@ -91,7 +95,7 @@ async def test_api_key_user_oauth_with_pasted_url(
     code = request.accept(redirect)  # the paste fallback
     with pytest.raises(StateMismatchError):
         request.accept(redirect)  # and only once
-    token = await exchange_code(
+    token = await driver.exchange_code(
         environment,
         code,
         redirect_uri,

@@ -175,3 +175,29 @@ async def test_slack_and_disabled() -> None:
         async with off.slot("GET", "http://h/v1/user") as waited:
             assert waited == 0
     assert off.delay("GET", "http://h/v1/user") == 0
+
+
+def test_the_sync_hold_keeps_the_same_windows_without_an_event_loop() -> None:
+    """``hold`` is ``slot`` for the sync driver: the same bookkeeping, waited with a plain
+    (here fake) sleep, and stamped when the answer arrives."""
+    clock = FakeClock()
+    rl = RateLimiter(clock=clock)
+    url = "http://h/v1/user/1/monetary-account"
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+
+    for _ in range(3):
+        with rl.hold("GET", url, sleep) as waited:
+            clock.now += 0.5  # the answer takes half a second
+        assert waited == 0
+    with rl.hold("GET", url, sleep) as waited:
+        pass
+    # answered at 1000.5, 1001 and 1001.5: the 4th goes at 1000.5 + 3 s, 2 s from now
+    assert waited == pytest.approx(2.0) and slept == [pytest.approx(2.0)]
+    with pytest.raises(ConnectionError), rl.hold("POST", "http://h/v1/session-server", sleep):
+        raise ConnectionError  # a failed request still counts, from when it failed
+    assert rl.delay("POST", "http://h/v1/session-server") == 30.0
+    assert rl.waited == pytest.approx(2.0)

@@ -1,4 +1,5 @@
-"""docs/api-requests.md, checked: each operation's request count against /_emulator/stats."""
+"""docs/api-requests.md, checked: each operation's request count against /_emulator/stats,
+through both drivers (the same flows must cost the same requests either way)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 
 from bunqtui.api import crypto
 from bunqtui.api.client import SUGAR_DADDY, BunqClient
 from bunqtui.api.context import ApiContext
 from bunqtui.api.environment import Environment
-from bunqtui.api.oauth import AuthorizationRequest, exchange_code
+from bunqtui.api.oauth import AuthorizationRequest
 
 if TYPE_CHECKING:
-    from tests.api.conftest import Control
+    from tests.api.conftest import Control, Driver
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api-requests.md"
 CALLBACK = "http://127.0.0.1:8765/callback"
@@ -55,6 +55,7 @@ class Harness:
     control: Control
     make_client: Callable[..., BunqClient]
     environment: Environment
+    driver: Driver
 
     async def prepare(self, *, payments: int = 0, top_up: bool = False) -> Prep:
         user = await self.control.new_user("person", accounts=1, payments=payments)
@@ -91,8 +92,13 @@ class Harness:
 
 
 @pytest.fixture
-def harness(control: Control, make_client: Callable[..., BunqClient], environment: Environment):
-    return Harness(control, make_client, environment)
+def harness(
+    control: Control,
+    make_client: Callable[..., BunqClient],
+    environment: Environment,
+    driver: Driver,
+):
+    return Harness(control, make_client, environment, driver)
 
 
 async def _collect(iterator: Any) -> list[Any]:
@@ -213,7 +219,7 @@ async def test_context_and_session_costs(harness: Harness) -> None:
         await stale(client, fresh)
         assert await harness.control.count() == DOCUMENTED["stale session (401/403) on any call"][1]
 
-    count = await harness.count(lambda: BunqClient.create_sandbox_user(harness.environment))
+    count = await harness.count(lambda: harness.driver.create_sandbox_user(harness.environment))
     assert (count, count) == DOCUMENTED["create_sandbox_user"]
 
 
@@ -248,9 +254,9 @@ async def test_psd2_and_oauth_costs(harness: Harness) -> None:
     tokens: list[Any] = []
 
     async def exchange() -> None:
-        async with httpx.AsyncClient() as http:
+        async with harness.driver.http() as http:
             tokens.append(
-                await exchange_code(
+                await harness.driver.exchange_code(
                     harness.environment,
                     ready["code"],
                     CALLBACK,

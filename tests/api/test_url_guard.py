@@ -6,6 +6,8 @@ own (a backstop for any code path that got hold of a bad URL).
 Every test records connection attempts at the socket (``socket.socket.connect``,
 ``socket.create_connection``, ``socket.getaddrinfo``): an attempt to any address but loopback is
 recorded and fails there, so even a broken guard sends nothing off this machine.
+
+The backstops are checked through both drivers.
 """
 
 from __future__ import annotations
@@ -14,19 +16,19 @@ import errno
 import ipaddress
 import json
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
 from bunqtui.api import crypto
-from bunqtui.api.client import BunqClient, http_client
 from bunqtui.api.context import ApiContext
 from bunqtui.api.environment import Environment
 from bunqtui.api.errors import BunqError, InsecureURLError, ProtocolError
-from bunqtui.api.oauth import exchange_code
 from bunqtui.api.ratelimit import RateLimiter
-from bunqtui.api.transport import Transport
+
+if TYPE_CHECKING:
+    from tests.api.conftest import Driver
 
 REMOTE = "http://10.1.2.3:8080/v1"
 SERVER_KEY = crypto.generate_key_pair()
@@ -169,15 +171,17 @@ def test_every_url_of_an_environment_is_checked() -> None:
 
 
 async def test_the_transport_refuses_before_anything_is_sent(
-    attempts: list[tuple[str, Any]],
+    attempts: list[tuple[str, Any]], driver: Driver
 ) -> None:
     recorder = Recorder()
-    async with httpx.AsyncClient(transport=httpx.MockTransport(recorder)) as http:
-        transport = Transport(http, rate_limiter=RateLimiter.disabled())
+    async with driver.mock(recorder) as http:
+        transport = driver.transport(http, rate_limiter=RateLimiter.disabled())
         for url in (REMOTE + "/user", "http://example.com/v1/user", "ftp://x/v1"):
             with pytest.raises(InsecureURLError):
                 await transport.send("POST", url, payload={"secret": "k"}, token="tok")
-        pinned = Transport(http, rate_limiter=RateLimiter.disabled(), origin="https://bunq.test")
+        pinned = driver.transport(
+            http, rate_limiter=RateLimiter.disabled(), origin="https://bunq.test"
+        )
         for url in ("https://evil.example/v1/user", "https://bunq.test:444/v1/user"):
             with pytest.raises(InsecureURLError, match="another host"):
                 await pinned.send("GET", url, token="session-token")
@@ -186,9 +190,9 @@ async def test_the_transport_refuses_before_anything_is_sent(
 
 
 async def test_the_shared_http_client_refuses_any_request_to_a_remote_plain_http_url(
-    attempts: list[tuple[str, Any]],
+    attempts: list[tuple[str, Any]], driver: Driver
 ) -> None:
-    async with http_client(verify=False) as http:
+    async with driver.http_client(verify=False) as http:
         with pytest.raises(InsecureURLError):
             await http.post(REMOTE + "/installation", json={"client_public_key": "x"})
         with pytest.raises(InsecureURLError):
@@ -197,10 +201,11 @@ async def test_the_shared_http_client_refuses_any_request_to_a_remote_plain_http
 
 
 async def test_a_client_with_a_tampered_environment_sends_nothing(
-    attempts: list[tuple[str, Any]],
+    attempts: list[tuple[str, Any]], driver: Driver
 ) -> None:
     env = tampered(Environment.custom("http://127.0.0.1:9/v1"), api_base_url=REMOTE)
-    async with BunqClient(env, rate_limiter=RateLimiter.disabled(), retry_base=0.001) as client:
+    client = driver.client(env, rate_limiter=RateLimiter.disabled(), retry_base=0.001)
+    async with client:
         with pytest.raises(InsecureURLError):
             await client.create_context("sandbox_" + "ab" * 28)
         client.context = a_context(env)
@@ -208,22 +213,24 @@ async def test_a_client_with_a_tampered_environment_sends_nothing(
             await client.get_user(1)
         assert client.transport.requests_sent == 0
     with pytest.raises(InsecureURLError):
-        await BunqClient.create_sandbox_user(env)
+        await driver.create_sandbox_user(env)
     assert attempts == []
 
 
 async def test_the_oauth_exchange_never_sends_the_secret_to_a_remote_plain_http_url(
-    attempts: list[tuple[str, Any]],
+    attempts: list[tuple[str, Any]], driver: Driver
 ) -> None:
     env = tampered(
         Environment.custom("http://127.0.0.1:9/v1"), oauth_token_url="http://10.1.2.3/v1/token"
     )
     recorder = Recorder()
-    async with httpx.AsyncClient(transport=httpx.MockTransport(recorder)) as http:
+    async with driver.mock(recorder) as http:
         with pytest.raises(InsecureURLError):
-            await exchange_code(env, "the-code", "http://127.0.0.1:1/cb", "id", "secret", http=http)
+            await driver.exchange_code(
+                env, "the-code", "http://127.0.0.1:1/cb", "id", "secret", http=http
+            )
     with pytest.raises(InsecureURLError):  # with a client of its own, through the socket
-        await exchange_code(env, "the-code", "http://127.0.0.1:1/cb", "id", "secret")
+        await driver.exchange_code(env, "the-code", "http://127.0.0.1:1/cb", "id", "secret")
     assert recorder.requests == [] and attempts == []
 
 
@@ -248,7 +255,7 @@ def _signed_page(request: httpx.Request, items: list[Any], older_url: str | None
     ],
 )
 async def test_a_pagination_url_on_another_host_is_refused(
-    older_url: str, attempts: list[tuple[str, Any]]
+    older_url: str, attempts: list[tuple[str, Any]], driver: Driver
 ) -> None:
     seen: list[httpx.Request] = []
 
@@ -258,8 +265,8 @@ async def test_a_pagination_url_on_another_host_is_refused(
         return _signed_page(request, [account], older_url)
 
     env = Environment.custom("https://bunq.test/v1")
-    async with httpx.AsyncClient(transport=httpx.MockTransport(bunq)) as http:
-        client = BunqClient(env, context=a_context(env), http=http)
+    async with driver.mock(bunq) as http:
+        client = driver.client(env, context=a_context(env), http=http)
         client.context.session_token = "session-token"  # type: ignore[union-attr]
         client.context.session_expiry = client._clock().replace(year=2100)  # type: ignore[union-attr]
         client.context.user_id = 1  # type: ignore[union-attr]

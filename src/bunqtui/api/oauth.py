@@ -4,6 +4,9 @@ The exchange is a plain POST with query parameters and an empty body (what bunq'
 do; sdk_python's OauthAccessToken is avoided, §13.14). The token endpoint is not part of the
 signed API, so its answer is not signature-checked; its ``state`` echo is.
 
+The exchange is a sans-IO flow (:func:`exchange_flow`) with two entry points:
+:func:`exchange_code` (async) and :func:`exchange_code_sync`.
+
 The token URL carries ``code`` and ``client_secret`` in its query, so it is only ever sent to
 the environment's token URL over https (or loopback http), and the log filter of
 :mod:`bunqtui.api._logging` redacts both from every httpx/httpcore/bunqtui log record.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from bunqtui.api._httpx import httpx
@@ -20,9 +24,11 @@ from bunqtui.api._logging import install_log_redaction
 from bunqtui.api.envelope import decode_json
 from bunqtui.api.environment import Environment
 from bunqtui.api.errors import NetworkError, OAuthError, ProtocolError, StateMismatchError
-from bunqtui.api.loopback import LoopbackCallbackListener
+from bunqtui.api.protocol import USER_AGENT, Failed, Flow, Reply, Send, guard_url
 from bunqtui.api.state import StateGuard, new_state, states_equal
-from bunqtui.api.transport import guard_url, make_http_client, read_capped
+
+if TYPE_CHECKING:
+    from bunqtui.api.loopback import LoopbackCallbackListener
 
 __all__ = [
     "AuthorizationRequest",
@@ -31,6 +37,8 @@ __all__ = [
     "StateGuard",
     "authorize_url",
     "exchange_code",
+    "exchange_code_sync",
+    "exchange_flow",
     "new_state",
     "parse_redirect",
 ]
@@ -87,6 +95,35 @@ def parse_redirect(url_or_code: str, expected_state: str | StateGuard) -> str:
     return code
 
 
+def exchange_flow(
+    environment: Environment,
+    code: str,
+    redirect_uri: str,
+    client_id: str,
+    client_secret: str,
+    *,
+    expected_state: str | None = None,
+) -> Flow[OAuthToken]:
+    """The token exchange as a sans-IO flow: POST the token URL with query parameters and no
+    body → the access token (1 request). Never retried: a code is single-use."""
+    params = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "client_id": client_id,
+        "client_secret": client_secret,
+    }
+    install_log_redaction()  # before the URL with the secret exists anywhere
+    guard_url(environment.oauth_token_url)  # https, or http to this machine only
+    url = str(httpx.URL(environment.oauth_token_url, params=params))
+    outcome = yield Send("POST", url, {"User-Agent": USER_AGENT})
+    if isinstance(outcome, Failed):
+        raise NetworkError(
+            f"Could not reach bunq's OAuth server ({outcome.reason}); try the login again."
+        )
+    return _token(outcome, expected_state)
+
+
 async def exchange_code(
     environment: Environment,
     code: str,
@@ -98,51 +135,56 @@ async def exchange_code(
     expected_state: str | None = None,
     timeout: float = 30.0,
 ) -> OAuthToken:
-    """POST the token URL with query parameters and no body → the access token (1 request).
+    """:func:`exchange_flow` over an AsyncClient (``http``, or one of its own)."""
+    from bunqtui.api.transport import AsyncDriver, make_http_client
 
-    Never retried: a code is single-use.
-    """
-    params = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": redirect_uri,
-        "client_id": client_id,
-        "client_secret": client_secret,
-    }
-    install_log_redaction()  # before the URL with the secret exists anywhere
-    guard_url(environment.oauth_token_url)  # https, or http to this machine only
+    flow = exchange_flow(
+        environment, code, redirect_uri, client_id, client_secret, expected_state=expected_state
+    )
     own = http is None
-    client = http or make_http_client(timeout=timeout)
+    async with AsyncDriver(http or make_http_client(timeout=timeout), own_http=own) as driver:
+        return await driver._run(flow)
+
+
+def exchange_code_sync(
+    environment: Environment,
+    code: str,
+    redirect_uri: str,
+    client_id: str,
+    client_secret: str,
+    *,
+    http: httpx.Client | None = None,
+    expected_state: str | None = None,
+    timeout: float = 30.0,
+) -> OAuthToken:
+    """:func:`exchange_flow` over an httpx.Client (``http``, or one of its own)."""
+    from bunqtui.api.sync_client import SyncDriver, sync_http_client
+
+    flow = exchange_flow(
+        environment, code, redirect_uri, client_id, client_secret, expected_state=expected_state
+    )
+    own = http is None
+    with SyncDriver(http or sync_http_client(timeout=timeout), own_http=own) as driver:
+        return driver._run(flow)
+
+
+def _token(reply: Reply, expected_state: str | None) -> OAuthToken:
+    status = reply.status
     try:
-        request = client.build_request("POST", environment.oauth_token_url, params=params)
-        response = await client.send(request, stream=True)
-        try:
-            content = await read_capped(response)
-        finally:
-            await response.aclose()
-    except httpx.HTTPError as exc:
-        raise NetworkError(
-            f"Could not reach bunq's OAuth server ({type(exc).__name__}); try the login again."
-        ) from None
-    finally:
-        if own:
-            await client.aclose()
-    try:
-        data = decode_json(content)
+        data = decode_json(reply.content)
     except ProtocolError:
         raise ProtocolError(
-            f"bunq's OAuth server sent an unreadable answer (HTTP {response.status_code}).",
-            status=response.status_code,
+            f"bunq's OAuth server sent an unreadable answer (HTTP {status}).", status=status
         ) from None
     if not isinstance(data, dict):
         raise ProtocolError("bunq's OAuth server sent an unexpected answer.")
-    if response.status_code != 200 or "error" in data:
+    if status != 200 or "error" in data:
         error = data.get("error")
         description = data.get("error_description")
         raise OAuthError(
             error if isinstance(error, str) else "server_error",
             description if isinstance(description, str) else None,
-            status=response.status_code,
+            status=status,
         )
     token = data.get("access_token")
     if not isinstance(token, str) or not token:
@@ -178,4 +220,16 @@ class AuthorizationRequest:
 
     def listener(self, *, timeout: float = 300.0) -> LoopbackCallbackListener:
         """A loopback listener sharing this attempt's state guard."""
+        from bunqtui.api.loopback import LoopbackCallbackListener
+
         return LoopbackCallbackListener(self.redirect_uri, self.guard, timeout=timeout)
+
+
+def __getattr__(name: str) -> Any:
+    # the listener (uvicorn, starlette, asyncio) loads only when asked for: the sync path and
+    # a pasted-code login never need it
+    if name == "LoopbackCallbackListener":
+        from bunqtui.api.loopback import LoopbackCallbackListener
+
+        return LoopbackCallbackListener
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

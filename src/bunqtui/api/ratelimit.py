@@ -7,18 +7,22 @@ bunq counts a request when it *arrives*. The client cannot see that moment, but 
 later than the moment the answer is back, so each request is stamped when its answer arrives
 (or it fails): a window measured from there is at least as long as bunq's, without any slack.
 A request still in flight holds its slot, so concurrent callers cannot overtake it.
+
+The bookkeeping is plain code; the waiting is the driver's: :meth:`RateLimiter.slot` for the
+async driver (asyncio is imported only when it is first used), :meth:`RateLimiter.hold` for the
+sync one.
 """
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 import math
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 _ID_SEGMENT = re.compile(r"^\d+$")
@@ -52,15 +56,17 @@ class _Route:
 
     answered: list[float] = field(default_factory=list)  # sorted
     in_flight: int = 0
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    answer: asyncio.Event | None = None  # set when a request in flight is answered
+    lock: Any = None  # an asyncio.Lock, made on the async path's first use
+    answer: Any = None  # an asyncio.Event, set when a request in flight is answered
 
 
 class RateLimiter:
-    """``async with limiter.slot(method, url): <send it and read the answer>``.
+    """``async with limiter.slot(method, url): <send it and read the answer>`` (or ``with
+    limiter.hold(method, url): ...`` without an event loop).
 
-    ``slot`` waits until the request fits its window, holds the slot while the block runs, and
-    stamps it when the block ends. ``slack`` (default none) lengthens every window.
+    Both wait until the request fits its window, hold the slot while the block runs, and
+    stamp it when the block ends. ``slack`` (default none) lengthens every window. ``sleep``
+    is the async wait of ``slot`` (default ``asyncio.sleep``).
     """
 
     def __init__(
@@ -70,7 +76,7 @@ class RateLimiter:
         session_limit: Limit | None = SESSION_SERVER_LIMIT,
         slack: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
         enabled: bool = True,
     ) -> None:
         self.limits = dict(DEFAULT_LIMITS if limits is None else limits)
@@ -128,8 +134,13 @@ class RateLimiter:
         if found is None:
             yield 0.0
             return
+        import asyncio  # here, so that the sync path never loads it
+
         route, limit = found
+        sleep = self.sleep or asyncio.sleep
         waited = 0.0
+        if route.lock is None:
+            route.lock = asyncio.Lock()
         async with route.lock:  # one waiter per route at a time keeps the order fair
             while (pause := self._delay(route, limit)) > 0:
                 if math.isinf(pause):
@@ -141,17 +152,44 @@ class RateLimiter:
                         route.answer = None
                     waited += self.clock() - started
                 else:
-                    await self.sleep(pause)
+                    await sleep(pause)
                     waited += pause
             route.in_flight += 1
         self.waited += waited
         try:
             yield waited
         finally:
-            route.in_flight -= 1
-            bisect.insort(route.answered, self.clock())
-            if route.answer is not None:
-                route.answer.set()
+            self._stamp(route)
+
+    @contextmanager
+    def hold(
+        self, method: str, url: str, sleep: Callable[[float], object] = time.sleep
+    ) -> Iterator[float]:
+        """``slot`` for a synchronous caller: the same windows, waited with ``sleep``."""
+        found = self._route(method, url)
+        if found is None:
+            yield 0.0
+            return
+        route, limit = found
+        waited = 0.0
+        while (pause := self._delay(route, limit)) > 0:
+            # an answer in flight in another thread has to come back first: look again soon
+            pause = min(pause, 0.05) if math.isinf(pause) else pause
+            sleep(pause)
+            waited += pause
+        route.in_flight += 1
+        self.waited += waited
+        try:
+            yield waited
+        finally:
+            self._stamp(route)
+
+    def _stamp(self, route: _Route) -> None:
+        """The request of a held slot is answered (or failed) now."""
+        route.in_flight -= 1
+        bisect.insort(route.answered, self.clock())
+        if route.answer is not None:
+            route.answer.set()
 
     def reset(self) -> None:
         self._routes.clear()
