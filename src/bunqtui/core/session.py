@@ -24,7 +24,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from bunqtui.api.client import BunqClient, http_client
@@ -33,18 +33,19 @@ from bunqtui.api.errors import BunqError
 from bunqtui.api.models import MonetaryAccount, Payment, User, UserApiKey
 from bunqtui.config import Profile
 from bunqtui.core import sync as _sync
+from bunqtui.core.environment import environment_for
 from bunqtui.core.errors import ConfigError, CoreError, NotConnectedError
 from bunqtui.core.notices import add_notice
 from bunqtui.core.query import PaymentFilter, haystack
 from bunqtui.core.sync import Progress, SyncStatus
-from bunqtui.plugins.connector import OAUTH_CLIENT, OWN_CONTEXT, Connector
+from bunqtui.plugins.connector import OAUTH_CLIENT, OWN_CONTEXT, Connector, ConnectorEnv
+from bunqtui.plugins.manager import PluginRegistry
 from bunqtui.store.cache import Cache, CacheError, ForgottenError
 from bunqtui.store.files import atomic_write
 from bunqtui.store.secrets import same_login
 
 if TYPE_CHECKING:
     from bunqtui.api.oauth import AuthorizationRequest
-    from bunqtui.core.workspace import ProfileInfo, Workspace
 
 OWN_NAME = "own_display_name"
 
@@ -73,6 +74,19 @@ def _cache_error(exc: CacheError) -> CoreError:
     return CoreError(exc.message, exc.hint)
 
 
+class Home(Protocol):
+    """What a session uses of the Workspace that opened it (so session.py never imports
+    workspace.py: the Workspace imports the session, not the other way round)."""
+
+    plugins: PluginRegistry
+
+    def connector_env(self, profile: Profile, **extra: Any) -> ConnectorEnv: ...
+
+    def cache_path(self, profile: str) -> Path: ...
+
+    def exporters(self) -> list[str]: ...
+
+
 @dataclass(frozen=True)
 class Identity:
     key: str
@@ -97,11 +111,9 @@ class ConnectRequest:
 class ProfileSession:
     """``async with workspace.open("p") as session: await session.accounts(identity)``"""
 
-    def __init__(self, workspace: Workspace, profile: Profile, cls: type[Connector]) -> None:
+    def __init__(self, workspace: Home, profile: Profile, cls: type[Connector]) -> None:
         self.workspace = workspace
         self.profile = profile
-        from bunqtui.core.workspace import environment_for
-
         urls = environment_for(profile.environment, profile.base_url)
         plain = all(
             u.startswith("http://")
@@ -112,7 +124,6 @@ class ProfileSession:
         self._http = http_client(timeout=30.0, verify=not plain)
         self.env = workspace.connector_env(profile, http=self._http)
         self.connector = cls(self.env)
-        self.info: ProfileInfo = workspace._info(profile)
         self._clients: dict[str, BunqClient] = {}
         self._pending: dict[str, AuthorizationRequest] = {}
         self._cache: Cache | None = None
@@ -494,9 +505,9 @@ class ProfileSession:
             client = await self._client(identity)
             if client.context is not None and client.context.session_token:
                 await client.delete_session()
-        client = self._clients.pop(identity.key, None)
-        if client is not None:
-            await client.aclose()
+        opened = self._clients.pop(identity.key, None)
+        if opened is not None:
+            await opened.aclose()
         # the cache first: its tombstone (same transaction as the delete) stops a sync of this
         # user still running elsewhere from writing it back; then the secrets
         self.cache.forget(self._cache_key(identity))

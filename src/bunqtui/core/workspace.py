@@ -7,15 +7,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bunqtui.api.environment import Environment
-from bunqtui.api.errors import InsecureURLError
-from bunqtui.api.ratelimit import RateLimiter
 from bunqtui.config import (
     DEFAULT_REDIRECT_URI,
     Config,
@@ -26,7 +22,9 @@ from bunqtui.config import (
     resolve_paths,
     save_config,
 )
+from bunqtui.core.environment import environment_for, rate_limiter_for
 from bunqtui.core.errors import ConfigError
+from bunqtui.core.session import ProfileSession
 from bunqtui.plugins.connector import (
     Connector,
     ConnectorEnv,
@@ -39,9 +37,6 @@ from bunqtui.plugins.manager import PluginRegistry
 from bunqtui.store.files import ensure_private_dir, file_lock
 from bunqtui.store.secrets import ProfileVault, SecretStore, check_profile_name
 
-if TYPE_CHECKING:
-    from bunqtui.core.session import ProfileSession
-
 __all__ = [
     "ConnectorInfo",
     "ProfileInfo",
@@ -49,8 +44,6 @@ __all__ = [
     "SetupStep",
     "Workspace",
 ]
-
-RATE_LIMIT_ENV = "BUNQTUI_RATE_LIMIT"  # "off" turns client-side pacing off (emulator, tests)
 
 
 @dataclass(frozen=True)
@@ -68,28 +61,6 @@ class ConnectorInfo:
     title: str
     description: str
     fields: list[SetupField]
-
-
-def environment_for(environment: str, base_url: str | None) -> Environment:
-    try:
-        if base_url:
-            return Environment.custom(base_url, name="custom")
-        return Environment.from_name(environment)
-    except InsecureURLError as exc:
-        raise ConfigError(
-            str(exc), "give an https:// base URL (plain http:// only to 127.0.0.1 or localhost)"
-        ) from None
-    except ValueError as exc:
-        raise ConfigError(
-            str(exc), "use --environment sandbox|production or --base-url URL"
-        ) from None
-
-
-def rate_limiter_for(profile: Profile) -> RateLimiter:
-    off = os.environ.get(RATE_LIMIT_ENV, "").strip().lower() in ("off", "0", "false", "no")
-    if off or not profile.rate_limit:
-        return RateLimiter.disabled()
-    return RateLimiter()
 
 
 class Workspace:
@@ -289,15 +260,9 @@ class Workspace:
         return self._info(self.config.profiles[name])
 
     def open(self, profile: str | None = None) -> ProfileSession:
-        from bunqtui.core.session import ProfileSession
-
         chosen = self.profile(profile)
         cls = self.connector_class(chosen.connector)
         return ProfileSession(self, chosen, cls)
-
-    def delete_profile_secrets(self, name: str) -> None:
-        self.secrets.delete(name)
-        self.delete_profile_cache(name)
 
     # --- the local cache --------------------------------------------------------------------
 
@@ -308,8 +273,3 @@ class Workspace:
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         return self.paths.data_dir / "cache" / f"{profile}.sqlite3"
-
-    def delete_profile_cache(self, name: str) -> None:
-        path = self.cache_path(name)
-        for suffix in ("", "-wal", "-shm"):
-            path.with_name(path.name + suffix).unlink(missing_ok=True)

@@ -9,10 +9,9 @@ whose Host header does not name the emulator's own address is refused (hosts.py)
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -22,12 +21,22 @@ from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
-from . import crypto, wire
+from . import (
+    control,
+    crypto,
+    handlers_bootstrap,
+    handlers_oauth,
+    handlers_resources,
+    oauth_pages,
+    wire,
+)
+from .call import Call
 from .config import EmulatorConfig
 from .faults import Faults, Stats
 from .hosts import UNBOUND, AllowedHosts, HostCheck
 from .ratelimit import RateLimiter
 from .router import EITHER, INSTALLATION, NONE, Route, Router
+from .seed import seed_world
 from .state import Installation, Session, World
 from .wire import ApiError
 
@@ -37,51 +46,6 @@ MAINTENANCE_HTML = (
     b"<!DOCTYPE html><html><head><title>bunq - Maintenance</title></head>"
     b"<body><h1>We're doing some maintenance</h1><p>Please try again later.</p></body></html>"
 )
-
-
-@dataclass
-class Call:
-    """One API request as the handlers see it."""
-
-    emulator: Emulator
-    request: Request
-    route: Route
-    params: dict[str, str]
-    query: dict[str, str]
-    body: bytes
-    ip: str
-    language: str
-    installation: Installation | None = None
-    session: Session | None = None
-    new_installation: Installation | None = field(default=None, repr=False)
-
-    @property
-    def world(self) -> World:
-        return self.emulator.world
-
-    def json(self) -> Any:
-        """The body parsed as JSON, whatever the Content-Type and whitespace (§2.5)."""
-        if not self.body.strip():
-            return {}
-        try:
-            return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "The request body is not valid JSON.") from None
-
-    def object(self) -> dict[str, Any]:
-        data = self.json()
-        if isinstance(data, list) and len(data) <= 1:  # some clients wrap the body in a list
-            data = data[0] if data else {}
-        if not isinstance(data, dict):
-            raise ApiError(400, "The request body must be a JSON object.")
-        return data
-
-    def param(self, index: int) -> int:
-        raw = self.params.get(f"p{index}", "")
-        try:
-            return int(raw)
-        except ValueError:
-            raise ApiError(404, f'Object for id "{raw}" not found.') from None
 
 
 class DroppedResponse(Response):
@@ -100,8 +64,6 @@ class DroppedResponse(Response):
 
 class Emulator:
     def __init__(self, config: EmulatorConfig | None = None, world: World | None = None) -> None:
-        from .seed import seed_world
-
         self.config = config or EmulatorConfig()
         self.world = world or World(self.config.seed)
         if world is None:
@@ -112,11 +74,10 @@ class Emulator:
         self.limiter = RateLimiter(self.config.rate_limit)
         self.key_pool = crypto.KeyPool()
         self.anonymous_key = crypto.new_private_key()  # signs replies to unauthenticated calls
-        self.on_change: list[Any] = []  # callbacks after a state-changing request (state file)
+        # callbacks after a state-changing request (the state file)
+        self.on_change: list[Callable[[], object]] = []
         # Host headers answered (hosts.py); EmulatorServer narrows it to its address and port.
         self.allowed_hosts: AllowedHosts = UNBOUND
-        from . import handlers_bootstrap, handlers_oauth, handlers_resources
-
         for module in (handlers_bootstrap, handlers_resources, handlers_oauth):
             module.register(self.router)
 
@@ -170,11 +131,11 @@ class Emulator:
         if limited:
             return self._rate_limited(request, limited, language)
 
-        call = Call(self, request, route, params, dict(request.query_params), body, ip, language)
+        call = Call(self, request, params, dict(request.query_params), body, ip, language)
         try:
             with self.world.lock:
-                self._authenticate(call, installation, session)
-                self._check_signature(call, request.headers.get("x-bunq-client-signature"))
+                self._authenticate(call, route, installation, session)
+                self._check_signature(call, route, request.headers.get("x-bunq-client-signature"))
             result = await route.handler(call)
             status, payload = 200, result
         except ApiError as error:
@@ -203,9 +164,12 @@ class Emulator:
             return self.world.installations.get(token), self.world.sessions.get(token)
 
     def _authenticate(
-        self, call: Call, installation: Installation | None, session: Session | None
+        self,
+        call: Call,
+        route: Route,
+        installation: Installation | None,
+        session: Session | None,
     ) -> None:
-        route = call.route
         if route.auth == NONE:
             return
         stale = ApiError(
@@ -234,8 +198,8 @@ class Emulator:
         call.session = session
         call.installation = self.world.installations_by_id.get(session.installation_id)
 
-    def _check_signature(self, call: Call, signature: str | None) -> None:
-        if not call.route.signed:
+    def _check_signature(self, call: Call, route: Route, signature: str | None) -> None:
+        if not route.signed:
             return
         if not signature:
             raise ApiError(
@@ -288,8 +252,6 @@ def _raw(body: bytes, status: int, headers: dict[str, str]) -> Response:
 
 def create_app(config: EmulatorConfig | None = None, emulator: Emulator | None = None) -> Starlette:
     """The Starlette app; `app.state.emulator` holds the Emulator (world, faults, stats)."""
-    from . import control, oauth_pages
-
     emu = emulator or Emulator(config)
 
     async def api(request: Request) -> Response:

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .call import EmulatorParts
 from .faults import KINDS
 from .oauth_pages import AuthorizeError, check_authorize, grant
 from .seed import control_user
-
-if TYPE_CHECKING:
-    from .app import Emulator
 
 
 def _json(payload: Any, status: int = 200) -> Response:
@@ -58,7 +56,7 @@ async def _body(request: Request) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def routes(emulator: Emulator) -> list[Route]:
+def routes(emulator: EmulatorParts) -> list[Route]:
     world = emulator.world
 
     async def info(request: Request) -> Response:

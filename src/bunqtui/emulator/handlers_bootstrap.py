@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from . import crypto, views, wire
+from .call import Call
 from .router import EITHER, INSTALLATION, NONE, SESSION, Router
 from .seed import sandbox_user
 from .state import (
@@ -23,12 +24,10 @@ from .wire import ApiError
 CREDENTIALS = "User credentials are incorrect. Incorrect API key or IP address."
 
 
-def _str_field(data: dict[str, Any], name: str, *, required: bool = True) -> str | None:
+def _str_field(data: dict[str, Any], name: str) -> str:
     value = data.get(name)
     if value is None:
-        if required:
-            raise ApiError(400, f"The field {name} is required.")
-        return None
+        raise ApiError(400, f"The field {name} is required.")
     if not isinstance(value, str):
         raise ApiError(400, f"The field {name} must be a string.")
     return value
@@ -40,7 +39,7 @@ def _ip_permitted(secret: Secret, ip: str) -> bool:
 
 def register(router: Router) -> None:
     @router.add("POST", "/installation", auth=NONE)
-    async def create_installation(call) -> Any:
+    async def create_installation(call: Call) -> Any:
         data = call.object()
         pem = _str_field(data, "client_public_key")
         if crypto.load_public(pem) is None:
@@ -76,25 +75,25 @@ def register(router: Router) -> None:
         )
 
     @router.add("GET", "/installation", auth=EITHER)
-    async def list_installation(call) -> Any:
-        return wire.ok({"Id": {"id": call.installation.id}})
+    async def list_installation(call: Call) -> Any:
+        return wire.ok({"Id": {"id": call.auth_installation.id}})
 
     @router.add("GET", "/installation/{id}", auth=EITHER)
-    async def get_installation(call) -> Any:
-        if call.param(0) != call.installation.id:
+    async def get_installation(call: Call) -> Any:
+        if call.param(0) != call.auth_installation.id:
             raise wire.not_found("Installation", call.param(0))
-        return wire.ok({"Id": {"id": call.installation.id}})
+        return wire.ok({"Id": {"id": call.auth_installation.id}})
 
     @router.add("GET", "/installation/{id}/server-public-key", auth=EITHER)
-    async def server_public_key(call) -> Any:
-        if call.param(0) != call.installation.id:
+    async def server_public_key(call: Call) -> Any:
+        if call.param(0) != call.auth_installation.id:
             raise wire.not_found("Installation", call.param(0))
         return wire.ok(
-            {"ServerPublicKey": {"server_public_key": call.installation.server_public_key}}
+            {"ServerPublicKey": {"server_public_key": call.auth_installation.server_public_key}}
         )
 
     @router.add("POST", "/device-server", auth=INSTALLATION)
-    async def create_device(call) -> Any:
+    async def create_device(call: Call) -> Any:
         data = call.object()
         description = _str_field(data, "description")
         secret_value = _str_field(data, "secret")
@@ -112,36 +111,37 @@ def register(router: Router) -> None:
                 secret.permitted_ips = list(permitted) if permitted else [call.ip]
             device = Device(
                 world.next_id("device"),
-                call.installation.id,
+                call.auth_installation.id,
                 secret_value,
                 description,
                 call.ip,
                 world.clock.utcnow(),
             )
             world.devices[device.id] = device
-            call.installation.device_ids.append(device.id)
+            call.auth_installation.device_ids.append(device.id)
             for cred in world.credentials.values():
                 if cred.token_value == secret_value:
                     cred.device_description, cred.device_ip = description, call.ip
         return wire.id_only(device.id)
 
     @router.add("GET", "/device-server", auth=SESSION)
-    async def list_devices(call) -> Any:
+    async def list_devices(call: Call) -> Any:
         world = call.world
-        items = [_device_json(world.devices[d]) for d in reversed(call.installation.device_ids)]
+        ids = call.auth_installation.device_ids
+        items = [_device_json(world.devices[d]) for d in reversed(ids)]
         return wire.ok(
             *items, pagination={"future_url": None, "newer_url": None, "older_url": None}
         )
 
     @router.add("GET", "/device-server/{id}", auth=SESSION)
-    async def get_device(call) -> Any:
+    async def get_device(call: Call) -> Any:
         device_id = call.param(0)
-        if device_id not in call.installation.device_ids:
+        if device_id not in call.auth_installation.device_ids:
             raise wire.not_found("DeviceServer", device_id)
         return wire.ok(_device_json(call.world.devices[device_id]))
 
     @router.add("POST", "/session-server", auth=INSTALLATION, signed=True)
-    async def create_session(call) -> Any:
+    async def create_session(call: Call) -> Any:
         secret_value = _str_field(call.object(), "secret")
         world = call.world
         with world.lock:
@@ -149,7 +149,7 @@ def register(router: Router) -> None:
             if (
                 secret is None
                 or secret.revoked
-                or not call.installation.device_ids
+                or not call.auth_installation.device_ids
                 or not _ip_permitted(secret, call.ip)
             ):
                 raise ApiError(400, CREDENTIALS)
@@ -167,7 +167,7 @@ def register(router: Router) -> None:
             session = Session(
                 session_id,
                 world.token(),
-                call.installation.id,
+                call.auth_installation.id,
                 secret.user_id,
                 now,
                 world.clock.now() + lifetime,
@@ -190,29 +190,29 @@ def register(router: Router) -> None:
         )
 
     @router.add("DELETE", "/session/{id}", auth=SESSION)
-    async def delete_session(call) -> Any:
+    async def delete_session(call: Call) -> Any:
         # The id is not checked (the SDK always sends 0): the token's own session goes. It is
         # kept as expired rather than forgotten, so the 401 a later call gets is still signed
         # with its installation's server key (§4.4), like any other 4xx.
         with call.world.lock:
-            call.session.expiry = float("-inf")
+            call.auth_session.expiry = float("-inf")
         return wire.ok()
 
-    async def _sandbox_user(call, kind: str) -> Any:
+    async def _sandbox_user(call: Call, kind: str) -> Any:
         with call.world.lock:
             _user, key = sandbox_user(call.world, kind)
         return wire.ok({"ApiKey": {"api_key": key}})
 
     @router.add("POST", "/sandbox-user-person", auth=NONE)
-    async def sandbox_person(call) -> Any:
+    async def sandbox_person(call: Call) -> Any:
         return await _sandbox_user(call, "UserPerson")
 
     @router.add("POST", "/sandbox-user-company", auth=NONE)
-    async def sandbox_company(call) -> Any:
+    async def sandbox_company(call: Call) -> Any:
         return await _sandbox_user(call, "UserCompany")
 
     @router.add("POST", "/payment-service-provider-credential", auth=INSTALLATION)
-    async def register_psd2(call) -> Any:
+    async def register_psd2(call: Call) -> Any:
         data = call.object()
         cert_pem = _str_field(data, "client_payment_service_provider_certificate")
         _str_field(data, "client_payment_service_provider_certificate_chain")
@@ -221,7 +221,7 @@ def register(router: Router) -> None:
         if cert is None:
             raise ApiError(400, "The certificate is not a valid X.509 certificate.")
         cert_key = cert.public_key()
-        inst = call.installation
+        inst = call.auth_installation
         message = (inst.client_public_key.rstrip("\n") + "\n" + inst.token).encode()
         from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -271,7 +271,7 @@ def register(router: Router) -> None:
         return wire.ok(views.credential(cred))
 
     @router.add("GET", "/payment-service-provider-credential/{id}", auth=EITHER)
-    async def get_psd2(call) -> Any:
+    async def get_psd2(call: Call) -> Any:
         cred = call.world.credentials.get(call.param(0))
         if cred is None:
             raise wire.not_found("PaymentServiceProviderCredential", call.param(0))

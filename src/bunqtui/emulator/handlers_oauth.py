@@ -6,13 +6,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import views, wire
+from .call import Call
 from .handlers_resources import FORBIDDEN, NO_PAGES, acting_user
 from .router import Router
 from .state import CallbackUrl, OauthClient
 from .wire import ApiError
 
 
-def _own_client(call) -> OauthClient:
+def _own_client(call: Call) -> OauthClient:
     user_id = acting_user(call)
     client = call.world.oauth_clients.get(call.param(1))
     if client is None or client.user_id != user_id:
@@ -31,7 +32,7 @@ def _valid_url(value: Any) -> str:
 
 def register(router: Router) -> None:
     @router.add("POST", "/user/{id}/oauth-client")
-    async def create_client(call) -> Any:
+    async def create_client(call: Call) -> Any:
         user_id = acting_user(call)
         world = call.world
         if user_id in world.user_api_keys:
@@ -62,17 +63,17 @@ def register(router: Router) -> None:
         return wire.id_only(client.id)
 
     @router.add("GET", "/user/{id}/oauth-client")
-    async def list_clients(call) -> Any:
+    async def list_clients(call: Call) -> Any:
         user_id = acting_user(call)
         clients = [c for c in call.world.oauth_clients.values() if c.user_id == user_id]
         return wire.ok(*(views.oauth_client(c) for c in clients), pagination=NO_PAGES)
 
     @router.add("GET", "/user/{id}/oauth-client/{id}")
-    async def get_client(call) -> Any:
+    async def get_client(call: Call) -> Any:
         return wire.ok(views.oauth_client(_own_client(call)))
 
     @router.add("PUT", "/user/{id}/oauth-client/{id}")
-    async def update_client(call) -> Any:
+    async def update_client(call: Call) -> Any:
         client = _own_client(call)
         status = call.object().get("status")
         if status not in ("ACTIVE", "CANCELLED"):
@@ -81,7 +82,7 @@ def register(router: Router) -> None:
         return wire.id_only(client.id)
 
     @router.add("POST", "/user/{id}/oauth-client/{id}/callback-url")
-    async def create_callback(call) -> Any:
+    async def create_callback(call: Call) -> Any:
         client = _own_client(call)
         url = _valid_url(call.object().get("url"))
         world = call.world
@@ -92,12 +93,12 @@ def register(router: Router) -> None:
         return wire.id_only(callback.id)
 
     @router.add("GET", "/user/{id}/oauth-client/{id}/callback-url")
-    async def list_callbacks(call) -> Any:
+    async def list_callbacks(call: Call) -> Any:
         client = _own_client(call)
         items = [{"OauthCallbackUrl": views.callback_url(c)} for c in client.callback_urls]
         return wire.ok(*items, pagination=NO_PAGES)
 
-    def _callback(call) -> tuple[OauthClient, CallbackUrl]:
+    def _callback(call: Call) -> tuple[OauthClient, CallbackUrl]:
         client = _own_client(call)
         for callback in client.callback_urls:
             if callback.id == call.param(2):
@@ -105,18 +106,18 @@ def register(router: Router) -> None:
         raise wire.not_found("OauthCallbackUrl", call.param(2))
 
     @router.add("GET", "/user/{id}/oauth-client/{id}/callback-url/{id}")
-    async def get_callback(call) -> Any:
+    async def get_callback(call: Call) -> Any:
         return wire.ok({"OauthCallbackUrl": views.callback_url(_callback(call)[1])})
 
     @router.add("PUT", "/user/{id}/oauth-client/{id}/callback-url/{id}")
-    async def update_callback(call) -> Any:
+    async def update_callback(call: Call) -> Any:
         _client, callback = _callback(call)
         callback.url = _valid_url(call.object().get("url"))
         callback.updated = call.world.clock.utcnow()
         return wire.id_only(callback.id)
 
     @router.add("DELETE", "/user/{id}/oauth-client/{id}/callback-url/{id}")
-    async def delete_callback(call) -> Any:
+    async def delete_callback(call: Call) -> Any:
         client, callback = _callback(call)
         client.callback_urls.remove(callback)
         return wire.ok()

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import views, wire
+from .call import Call
 from .pagination import paginate
 from .router import Router
 from .state import Account, Counterparty, Payment, RequestInquiry, World
@@ -22,10 +23,10 @@ FORBIDDEN = "You're not allowed to make this call."
 
 
 # access -------------------------------------------------------------------------------------
-def acting_user(call) -> int:
+def acting_user(call: Call) -> int:
     """The {userID} of the path, which must be the session's own user (no leaks across users)."""
     user_id = call.param(0)
-    if user_id != call.session.user_id:
+    if user_id != call.auth_session.user_id:
         raise wire.not_found("User", user_id)
     return user_id
 
@@ -42,7 +43,7 @@ def owner_of(world: World, user_id: int) -> int:
     return grant.granted_by_id if grant else user_id
 
 
-def visible_account(call, index: int = 1, kind: str | None = None) -> Account:
+def visible_account(call: Call, index: int = 1, kind: str | None = None) -> Account:
     user_id = acting_user(call)
     account_id = call.param(index)
     for account in visible_accounts(call.world, user_id):
@@ -168,7 +169,7 @@ def book(
     return outgoing
 
 
-def _geolocation(call) -> dict | None:
+def _geolocation(call: Call) -> dict | None:
     raw = call.request.headers.get("x-bunq-geolocation", "")
     parts = raw.split()
     try:
@@ -204,12 +205,12 @@ def accept_sugar_daddy(world: World, request: RequestInquiry) -> None:
 # routes -------------------------------------------------------------------------------------
 def register(router: Router) -> None:
     @router.add("GET", "/user")
-    async def list_users(call) -> Any:
+    async def list_users(call: Call) -> Any:
         world = call.world
-        return wire.ok(views.any_user(world, call.session.user_id), pagination=NO_PAGES)
+        return wire.ok(views.any_user(world, call.auth_session.user_id), pagination=NO_PAGES)
 
     @router.add("GET", "/user/{id}")
-    async def get_user(call) -> Any:
+    async def get_user(call: Call) -> Any:
         return wire.ok(views.any_user(call.world, acting_user(call)))
 
     for path, kind in (
@@ -218,7 +219,7 @@ def register(router: Router) -> None:
         ("/user-payment-service-provider/{id}", "UserPaymentServiceProvider"),
     ):
 
-        async def typed_user(call, kind: str = kind) -> Any:
+        async def typed_user(call: Call, kind: str = kind) -> Any:
             user = call.world.users.get(acting_user(call))
             if user is None or user.kind != kind:
                 raise wire.not_found(kind, call.param(0))
@@ -227,7 +228,7 @@ def register(router: Router) -> None:
         router.add("GET", path)(typed_user)
 
     @router.add("GET", "/user/{id}/monetary-account")
-    async def list_accounts(call) -> Any:
+    async def list_accounts(call: Call) -> Any:
         world = call.world
         accounts = visible_accounts(world, acting_user(call))
         page, pagination = paginate(
@@ -236,12 +237,12 @@ def register(router: Router) -> None:
         return wire.ok(*(views.account(world, a) for a in page), pagination=pagination)
 
     @router.add("GET", "/user/{id}/monetary-account/{id}")
-    async def get_account(call) -> Any:
+    async def get_account(call: Call) -> Any:
         return wire.ok(views.account(call.world, visible_account(call)))
 
     for slug, kind in ACCOUNT_KINDS.items():
 
-        async def list_typed(call, kind: str = kind) -> Any:
+        async def list_typed(call: Call, kind: str = kind) -> Any:
             world = call.world
             accounts = [a for a in visible_accounts(world, acting_user(call)) if a.kind == kind]
             page, pagination = paginate(
@@ -249,13 +250,13 @@ def register(router: Router) -> None:
             )
             return wire.ok(*(views.account(world, a) for a in page), pagination=pagination)
 
-        async def get_typed(call, kind: str = kind) -> Any:
+        async def get_typed(call: Call, kind: str = kind) -> Any:
             return wire.ok(views.account(call.world, visible_account(call, kind=kind)))
 
-        async def create_typed(call, kind: str = kind) -> Any:
+        async def create_typed(call: Call, kind: str = kind) -> Any:
             return create_account(call, kind)
 
-        async def update_typed(call, kind: str = kind) -> Any:
+        async def update_typed(call: Call, kind: str = kind) -> Any:
             return update_account(call, visible_account(call, kind=kind))
 
         router.add("GET", f"/user/{{id}}/{slug}")(list_typed)
@@ -264,7 +265,7 @@ def register(router: Router) -> None:
         router.add("PUT", f"/user/{{id}}/{slug}/{{id}}")(update_typed)
 
     @router.add("GET", "/user/{id}/monetary-account/{id}/payment")
-    async def list_payments(call) -> Any:
+    async def list_payments(call: Call) -> Any:
         account = visible_account(call)
         world = call.world
         with world.lock:
@@ -275,7 +276,7 @@ def register(router: Router) -> None:
         return wire.ok(*items, pagination=pagination)
 
     @router.add("GET", "/user/{id}/monetary-account/{id}/payment/{id}")
-    async def get_payment(call) -> Any:
+    async def get_payment(call: Call) -> Any:
         account = visible_account(call)
         payment_id = call.param(2)
         for payment in account.payments:
@@ -284,7 +285,7 @@ def register(router: Router) -> None:
         raise wire.not_found("Payment", payment_id)
 
     @router.add("POST", "/user/{id}/monetary-account/{id}/payment", signed=True)
-    async def create_payment(call) -> Any:
+    async def create_payment(call: Call) -> Any:
         account = visible_account(call)
         data = call.object()
         world = call.world
@@ -294,7 +295,7 @@ def register(router: Router) -> None:
             amount = parse_amount(data.get("amount"), "amount", account.currency)
             target = resolve_counterparty(world, data.get("counterparty_alias"))
             description = _description(data, 140 if target.account_id is None else 9000)
-            grant = world.user_api_keys.get(call.session.user_id)
+            grant = world.user_api_keys.get(call.auth_session.user_id)
             if grant is not None and target.account_id not in grant.account_ids:
                 raise ApiError(403, FORBIDDEN)  # OAuth: only between the user's own accounts
             if target.account_id == account.id:
@@ -309,7 +310,7 @@ def register(router: Router) -> None:
         return wire.id_only(payment.id)
 
     @router.add("POST", "/user/{id}/monetary-account/{id}/request-inquiry")
-    async def create_request(call) -> Any:
+    async def create_request(call: Call) -> Any:
         account = visible_account(call)
         data = call.object()
         world = call.world
@@ -346,14 +347,14 @@ def register(router: Router) -> None:
         return wire.id_only(request.id)
 
     @router.add("GET", "/user/{id}/monetary-account/{id}/request-inquiry")
-    async def list_requests(call) -> Any:
+    async def list_requests(call: Call) -> Any:
         account = visible_account(call)
         page, pagination = paginate(
             account.requests, lambda r: r.id, call.request.url.path, call.query
         )
         return wire.ok(*(views.request_inquiry(call.world, r) for r in page), pagination=pagination)
 
-    def _request(call) -> RequestInquiry:
+    def _request(call: Call) -> RequestInquiry:
         account = visible_account(call)
         request_id = call.param(2)
         for request in account.requests:
@@ -362,11 +363,11 @@ def register(router: Router) -> None:
         raise wire.not_found("RequestInquiry", request_id)
 
     @router.add("GET", "/user/{id}/monetary-account/{id}/request-inquiry/{id}")
-    async def get_request(call) -> Any:
+    async def get_request(call: Call) -> Any:
         return wire.ok(views.request_inquiry(call.world, _request(call)))
 
     @router.add("PUT", "/user/{id}/monetary-account/{id}/request-inquiry/{id}")
-    async def revoke_request(call) -> Any:
+    async def revoke_request(call: Call) -> Any:
         request = _request(call)
         data = call.object()
         if data.get("status") != "REVOKED":
@@ -379,7 +380,7 @@ def register(router: Router) -> None:
         return wire.ok(views.request_inquiry(call.world, request))
 
     @router.add("GET", "/user/{id}/event")
-    async def list_events(call) -> Any:
+    async def list_events(call: Call) -> Any:
         world = call.world
         user_id = acting_user(call)
         visible = {a.id for a in visible_accounts(world, user_id)}
@@ -400,7 +401,7 @@ def register(router: Router) -> None:
         return wire.ok(*(views.event(world, e) for e in page), pagination=pagination)
 
     @router.add("GET", "/user/{id}/event/{id}")
-    async def get_event(call) -> Any:
+    async def get_event(call: Call) -> Any:
         world = call.world
         visible = {a.id for a in visible_accounts(world, acting_user(call))}
         for event in world.events:
@@ -409,7 +410,7 @@ def register(router: Router) -> None:
         raise wire.not_found("Event", call.param(1))
 
     @router.add("GET", "/user/{id}/card")
-    async def list_cards(call) -> Any:
+    async def list_cards(call: Call) -> Any:
         world = call.world
         owner = owner_of(world, acting_user(call))
         cards = [c for c in world.cards if c.user_id == owner]
@@ -417,7 +418,7 @@ def register(router: Router) -> None:
         return wire.ok(*(views.card(world, c) for c in page), pagination=pagination)
 
     @router.add("GET", "/user/{id}/card/{id}")
-    async def get_card(call) -> Any:
+    async def get_card(call: Call) -> Any:
         world = call.world
         owner = owner_of(world, acting_user(call))
         for card in world.cards:
@@ -426,7 +427,7 @@ def register(router: Router) -> None:
         raise wire.not_found("Card", call.param(1))
 
 
-def create_account(call, kind: str) -> Any:
+def create_account(call: Call, kind: str) -> Any:
     user_id = acting_user(call)
     world = call.world
     if user_id in world.user_api_keys or world.users[user_id].kind == "UserPaymentServiceProvider":
@@ -452,7 +453,7 @@ def create_account(call, kind: str) -> Any:
     return wire.id_only(account.id)
 
 
-def update_account(call, account: Account) -> Any:
+def update_account(call: Call, account: Account) -> Any:
     data = call.object()
     world = call.world
     with world.lock:

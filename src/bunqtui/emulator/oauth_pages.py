@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import io
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import qrcode
@@ -18,10 +18,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from .call import EmulatorParts
 from .state import AuthCode, OauthClient, Secret, UserApiKey, World
-
-if TYPE_CHECKING:
-    from .app import Emulator
 
 NOT_FOUND = "Connection not found"
 
@@ -137,7 +135,7 @@ button{{border:0;border-radius:10px;padding:12px 20px;font-size:1em;margin:6px;c
 </form></main></body></html>"""
 
 
-def routes(emulator: Emulator) -> list[Route]:
+def routes(emulator: EmulatorParts) -> list[Route]:
     world = emulator.world
 
     async def authorize(request: Request) -> Response:

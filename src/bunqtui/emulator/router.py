@@ -4,17 +4,16 @@ must be signed (§4.3, §5.1). Matching is by regex over the path below /v1."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+
+from .call import Handler
 
 # What a route accepts in X-Bunq-Client-Authentication.
 NONE = "none"
 INSTALLATION = "installation"
 SESSION = "session"
 EITHER = "either"
-
-Handler = Callable[[Any], Awaitable[Any]]
 
 
 @dataclass
@@ -35,7 +34,9 @@ class Router:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def add(self, method: str, template: str, *, auth: str = SESSION, signed: bool = False):
+    def add(
+        self, method: str, template: str, *, auth: str = SESSION, signed: bool = False
+    ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             # Path parameters get distinct names (p0, p1, …) so one regex can hold them all.
             names = iter(range(100))
