@@ -15,6 +15,7 @@ import json
 import math
 import sys
 import threading
+from collections.abc import Awaitable, Callable
 
 from bunqtui.cli.common import EXIT_OK, add_profile_arg, command, id_arg, say, workspace
 from bunqtui.core import ConfigError, ConnectRequest, Identity, ProfileSession
@@ -70,8 +71,14 @@ async def _pasted(session: ProfileSession, request: ConnectRequest) -> Identity:
 async def connect(args: argparse.Namespace) -> int:
     if not (math.isfinite(args.timeout) and args.timeout > 0):
         raise ConfigError("--timeout must be a positive number of seconds")
-    async with workspace().open(args.profile) as session:
+    async with workspace().open(args.profile) as session, contextlib.AsyncExitStack() as stack:
         request = await session.begin_connect()
+        # the listener is bound before the URL is shown: a redirect can never come too early
+        connected: Callable[[], Awaitable[Identity]] | None = None
+        try:
+            connected = await stack.enter_async_context(session.listening(request, args.timeout))
+        except ConfigError as exc:
+            say(f"bunqtui: {exc.message}; paste the URL instead", file=sys.stderr)
         print("Open this URL to log in with bunq (or scan the QR code):", file=sys.stderr)
         # built from bunq's client id and config: shown literally (a real URL is unchanged)
         say(request.authorize_url, file=sys.stderr)
@@ -86,21 +93,18 @@ async def connect(args: argparse.Namespace) -> int:
 
             with contextlib.suppress(Exception):
                 webbrowser.open(request.authorize_url)
-        listen = asyncio.create_task(session.wait_for_callback(request, args.timeout))
-        paste = asyncio.create_task(_pasted(session, request))
-        pending = {listen, paste}
+        pending = {asyncio.create_task(_pasted(session, request))}
+        if connected is not None:
+            pending.add(asyncio.create_task(connected()))
         identity = None
         try:
             while pending and identity is None:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     exc = task.exception()
-                    if exc is None:
-                        identity = task.result()
-                    elif task is listen and isinstance(exc, ConfigError) and pending:
-                        say(f"bunqtui: {exc.message}; paste the URL instead", file=sys.stderr)
-                    else:
+                    if exc is not None:
                         raise exc
+                    identity = task.result()
         finally:
             for task in pending:
                 task.cancel()

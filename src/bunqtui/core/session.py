@@ -19,8 +19,10 @@ Two rules hold every stored secret in place:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import io
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -436,15 +438,31 @@ class ProfileSession:
         return set(self._pending)
 
     async def wait_for_callback(self, request: ConnectRequest, timeout: float) -> Identity:
+        async with self.listening(request, timeout) as connected:
+            return await connected()
+
+    @contextlib.asynccontextmanager
+    async def listening(
+        self, request: ConnectRequest, timeout: float
+    ) -> AsyncIterator[Callable[[], Awaitable[Identity]]]:
+        """The loopback listener, bound before the ``with`` body runs (so the login URL can be
+        shown knowing a redirect will be heard); yields what waits for it and connects the user."""
         auth = self._request(request)
         try:
-            async with auth.listener(timeout=timeout) as listener:
-                code = await listener.wait()
+            opened = auth.listener(timeout=timeout)
+            listener = await opened.__aenter__()
         except ValueError as exc:  # a redirect URI the listener cannot bind
             raise ConfigError(
                 str(exc), "paste the redirect URL instead, or set up a loopback redirect URI"
             ) from None
-        return await self._finish(auth, code)
+
+        async def connected() -> Identity:
+            return await self._finish(auth, await listener.wait())
+
+        try:
+            yield connected
+        finally:
+            await opened.__aexit__(None, None, None)
 
     async def complete_connect(self, request: ConnectRequest, pasted: str) -> Identity:
         auth = self._request(request)
