@@ -52,7 +52,7 @@ SDK_SCRIPT = ROOT / "benchmarks" / "sdk_accounts.py"
 FLOOR_SCRIPT = ROOT / "benchmarks" / "floor_accounts.py"
 BEGIN, END = "<!-- bench-core:begin -->", "<!-- bench-core:end -->"
 PAYMENTS_ROUTE = "GET /v1/user/{id}/monetary-account/{id}/payment"
-GET_CALLS, GET_WINDOW = 3, 3.0  # bunq's GET limit per endpoint (bunq-api.md §11.3)
+GET_CALLS, GET_WINDOW = 3, 3.0  # bunq's GET limit per endpoint (docs/protocol.md#rate-limits)
 SEARCHES = [
     "albert",
     '"albert heijn"',

@@ -1,4 +1,5 @@
-"""Resilience against the emulator's injected faults (bunq-api.md §14 fault injection), through
+"""Resilience against the emulator's injected faults (docs/protocol.md#emulator fault injection),
+through
 both drivers (``make_client`` and ``client`` are parametrized over them)."""
 
 from __future__ import annotations

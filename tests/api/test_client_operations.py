@@ -26,7 +26,7 @@ async def _balance(client: BunqClient, user_id: int, account_id: int) -> Decimal
 
 
 async def _wait_for_balance(client: BunqClient, uid: int, aid: int, at_least: Decimal) -> Decimal:
-    for _ in range(60):  # Sugar Daddy answers asynchronously (§7.5)
+    for _ in range(60):  # Sugar Daddy answers asynchronously (docs/protocol.md#sandbox)
         value = await _balance(client, uid, aid)
         if value >= at_least:
             return value

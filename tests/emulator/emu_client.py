@@ -164,7 +164,9 @@ class BunqClient:
         if check is False or not self.verify or self.server_public_key is None:
             return
         if reply.status in (429, 491) or reply.status >= 500:
-            return  # rate-limit and gateway/maintenance replies are unsigned (§0 rule 3)
+            # rate-limit and gateway/maintenance replies are unsigned
+            # (docs/protocol.md#response-signatures)
+            return
         signature = reply.headers.get("x-bunq-server-signature")
         if signature is None or not verifies(self.server_public_key, reply.body, signature):
             raise SignatureMismatch(f"bad server signature on {reply.status} {reply.body[:200]!r}")

@@ -1,4 +1,5 @@
-"""Users, monetary accounts, payments and pagination (§6–§9), positive and negative."""
+"""Users, monetary accounts, payments and pagination (docs/protocol.md#objects, #pagination),
+positive and negative."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Signatures where §4.3 requires them, the token model, session expiry and extension (§5)."""
+"""Signatures where docs/protocol.md#request-signatures requires them, the token model, session
+expiry and extension (docs/protocol.md#sessions)."""
 
 from __future__ import annotations
 
@@ -156,7 +157,8 @@ def test_request_outside_window_does_not_extend(emulator, demo) -> None:
 def test_delete_session_any_id_then_401_and_new_session(emulator, demo) -> None:
     first = demo.session_token
     demo.open_session(emulator.demo_api_key)  # a second session from the same installation …
-    assert demo.get("/user", token=first).status == 200  # … leaves the first one valid (§5)
+    # … leaves the first one valid (docs/protocol.md#sessions)
+    assert demo.get("/user", token=first).status == 200
     reply = demo.delete("/session/987654")  # the id is not checked; the token's session goes
     assert reply.status == 200
     assert reply.json() == {"Response": []}

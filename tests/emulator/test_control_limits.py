@@ -1,4 +1,5 @@
-"""Rate limits (§11.3), fault injection, stats and the clock on the control API, and bad input
+"""Rate limits (docs/protocol.md#rate-limits), fault injection, stats and the clock on the control
+API, and bad input
 that must get bunq's error envelope (never a traceback)."""
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ def test_faults_take_the_next_n_responses(emulator, demo) -> None:
     control(root, "POST", "faults", {"http_429": 2})
     replies = [demo.get("/user") for _ in range(3)]
     assert [reply.status for reply in replies] == [429, 429, 200]
-    assert "x-bunq-server-signature" not in replies[0].headers  # 429s are unsigned (§0)
+    # 429s are unsigned (docs/protocol.md#response-signatures)
+    assert "x-bunq-server-signature" not in replies[0].headers
 
     # every kind of reply still carries a response id and echoes the request id
     for fault in ("http_429", "http_491", "http_500"):

@@ -1,5 +1,6 @@
-"""PSD2 registration (§4.5, §6.6), OAuth clients and callback URLs, /auth, the token exchange
-and UserApiKey sessions (§8)."""
+"""PSD2 registration (docs/protocol.md#psd2, docs/protocol.md#psd2), OAuth clients and callback
+URLs, /auth, the token exchange
+and UserApiKey sessions (docs/protocol.md#oauth)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Wire rules (§2–§4): envelopes and item order, PHP-style JSON, headers, server signatures."""
+"""Wire rules (docs/protocol.md#wire-format, #headers, #signing): envelopes and item order,
+PHP-style JSON, headers, server signatures."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Keep secrets in URLs out of logs, whatever level or handler a user sets.
 
 bunq's OAuth token exchange must carry ``code`` and ``client_secret`` as query parameters
-(§8.3), and httpx logs every request's full URL at INFO on the ``httpx`` logger. A filter
+(docs/protocol.md#token-exchange), and httpx logs every request's full URL at INFO on the ``httpx``
+logger. A filter
 attached to the loggers that can see such a URL rewrites each record before any handler
 formats it: filters on a logger run for every record made on that logger, whichever handler
 (root's, a file's, pytest's) later receives it, so turning levels up cannot bypass it. Lowering

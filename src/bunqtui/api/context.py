@@ -16,7 +16,7 @@ from bunqtui.api.errors import mask_secret
 # what kind of secret opens the sessions (not secrets themselves)
 KIND_API_KEY, KIND_OAUTH, KIND_PSD2 = "api_key", "oauth", "psd2"
 SECRET_KINDS = (KIND_API_KEY, KIND_OAUTH, KIND_PSD2)
-# renew when less than this is left (the SDK's margin, bunq-api.md §5.2)
+# renew when less than this is left (the SDK's margin, docs/protocol.md#sessions)
 SESSION_MARGIN = dt.timedelta(seconds=30)
 
 _SECRET_FIELDS = frozenset({"secret", "private_key_pem", "installation_token", "session_token"})

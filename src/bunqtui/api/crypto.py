@@ -1,4 +1,4 @@
-"""RSA keys and signatures as bunq uses them (bunq-api.md §4).
+"""RSA keys and signatures as bunq uses them (docs/protocol.md#signing).
 
 RSA-2048, SHA-256, PKCS#1 v1.5, base64 standard alphabet. Everything is signed and verified over
 exact bytes: the caller passes the body it sends or the body it received, never a re-encoding.
@@ -84,7 +84,8 @@ def verify(public_pem: str | bytes | rsa.RSAPublicKey, data: bytes, signature: s
 
 
 def psd2_string_to_sign(client_public_pem: str, installation_token: str) -> bytes:
-    """§4.5: the installation public key PEM without trailing newline, "\\n", the token."""
+    """docs/protocol.md#psd2: the installation public key PEM without trailing newline, "\\n", the
+    token."""
     return (client_public_pem.rstrip("\n") + "\n" + installation_token).encode("ascii")
 
 

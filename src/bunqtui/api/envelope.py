@@ -1,4 +1,5 @@
-"""bunq's response envelopes (§2.1, §2.2): raw bytes → items or a typed error.
+"""bunq's response envelopes (docs/protocol.md#envelope, docs/protocol.md#errors): raw bytes → items
+or a typed error.
 
 Parsing happens only after the signature over the same raw bytes was verified (client.py).
 Success parsing raises only :class:`ProtocolError`; error parsing never raises.
@@ -165,7 +166,8 @@ def error_from_response(
 
 
 def is_stale_session(error: BunqError) -> bool:
-    """401/403 with bunq's "Insufficient authorisation/authentication." (§5.3)."""
+    """401/403 with bunq's "Insufficient authorisation/authentication."
+    (docs/protocol.md#stale-sessions)."""
     return error.status in (401, 403) and any(
         text in error.description for text in STALE_SESSION_TEXTS
     )

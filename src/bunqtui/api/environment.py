@@ -1,4 +1,5 @@
-"""Where bunq lives: the API base URL and the (asymmetric) OAuth hosts, per environment (§1)."""
+"""Where bunq lives: the API base URL and the (asymmetric) OAuth hosts, per environment
+(docs/protocol.md#environments)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Typed views of bunq's JSON objects (bunq-api.md §7).
+"""Typed views of bunq's JSON objects (docs/protocol.md#objects).
 
 Every model keeps the object's JSON as ``raw`` (for a raw view), ignores unknown keys, tolerates
 missing optional ones, and its ``from_json`` raises only :class:`ProtocolError`. Money is
@@ -331,7 +331,8 @@ class UserApiKey(User):
         req_user = None if requested is None else user_from_anchor(requested)
         grant_user = None if granted is None else user_from_anchor(granted)
         if common["session_timeout"] is None:
-            # §5.2: the requesting user's timeout governs, the granting user's is the fallback
+            # docs/protocol.md#sessions: the requesting user's timeout governs, the granting user's
+            # is the fallback
             for other in (req_user, grant_user):
                 if other is not None and other.session_timeout is not None:
                     common["session_timeout"] = other.session_timeout

@@ -1,7 +1,9 @@
-"""bunq OAuth (§8.2, §8.3): authorize URL, state, code exchange, redirect parsing.
+"""bunq OAuth (docs/protocol.md#authorize, docs/protocol.md#token-exchange): authorize URL, state,
+code exchange, redirect parsing.
 
 The exchange is a plain POST with query parameters and an empty body (what bunq's own samples
-do; sdk_python's OauthAccessToken is avoided, §13.14). The token endpoint is not part of the
+do; sdk_python's OauthAccessToken is avoided, docs/protocol.md#token-exchange). The token endpoint
+is not part of the
 signed API, so its answer is not signature-checked; its ``state`` echo is.
 
 The exchange is a sans-IO flow (:func:`exchange_flow`) with two entry points:

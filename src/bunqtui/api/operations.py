@@ -73,7 +73,7 @@ MAX_COUNT = 200
 SUGAR_DADDY = Pointer("EMAIL", "sugardaddy@bunq.com", "Sugar Daddy")
 SUGAR_DADDY_CAP = Decimal("500.00")
 DEFAULT_SESSION_TIMEOUT = 3600  # only if bunq's user object lacks session_timeout
-PSD2_FIRST_SESSION = 3600  # "The first session will last 1 hour" (§5.2)
+PSD2_FIRST_SESSION = 3600  # "The first session will last 1 hour" (docs/protocol.md#sessions)
 
 
 def _amount_json(amount: AmountLike, currency: str = "EUR") -> dict[str, str]:
@@ -318,7 +318,8 @@ class BunqOperations:
     ) -> Flow[ApiContext]:
         """A context for another secret (an OAuth access token) on ``base``'s installation.
 
-        bunq binds a not-yet-used secret to the installation's existing device (§8.4), so this
+        bunq binds a not-yet-used secret to the installation's existing device
+        (docs/protocol.md#connected-users), so this
         is one session-server call. If bunq refuses, the secret gets its own device on the same
         installation and the session is retried.
         """
@@ -463,7 +464,8 @@ class BunqOperations:
         except (UnauthorizedError, ForbiddenError) as exc:
             if not is_stale_session(exc):
                 raise
-        # bunq dropped the session early: one new session, one retry, never a loop (§12.6)
+        # bunq dropped the session early: one new session, one retry, never a loop
+        # (docs/protocol.md#stale-sessions)
         ctx = yield from self._renew_session(ctx.session_token)
         return (yield from self._session_send(ctx, method, target, json, signed, request_id))
 

@@ -59,7 +59,8 @@ P = ParamSpec("P")
 
 USER_AGENT = f"bunqtui/{__version__}"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-# statuses bunq answers without a signature (§4.4): rate limit, maintenance, gateway pages
+# statuses bunq answers without a signature (docs/protocol.md#response-signatures): rate limit,
+# maintenance, gateway pages
 UNSIGNED_STATUSES = frozenset({409, 429, 491})
 # bunq's largest answers (200 payments) are a few hundred kB; anything near this is not bunq
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -277,7 +278,8 @@ def serialise(payload: Any) -> bytes:
 
 
 class Exchange:
-    """One signed, verified, retried exchange with bunq (§3, §4, §11, §12.4–12.8), as a flow.
+    """One signed, verified, retried exchange with bunq (docs/protocol.md#headers, #signing,
+    #errors, #retries, #rate-limits), as a flow.
 
     The body is serialised once; those bytes are signed and those bytes are sent. The server
     signature is checked over the raw body bytes before any JSON parsing, so the data of an
@@ -398,7 +400,8 @@ def finish(
     status = reply.status
     response_id = reply.headers.get("x-bunq-client-response-id")  # case-insensitive
     signature = reply.headers.get("x-bunq-server-signature")
-    # bunq signs every answer but 429 (and 409), maintenance and gateway pages (§4.4): any
+    # bunq signs every answer but 429 (and 409), maintenance and gateway pages
+    # (docs/protocol.md#response-signatures): any
     # other answer without a valid signature is refused whole, a 4xx exactly like a 200
     verified = False
     if server_key is not None and status < 500 and status not in UNSIGNED_STATUSES:

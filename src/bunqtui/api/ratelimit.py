@@ -1,4 +1,4 @@
-"""Client-side pacing so a well-behaved run never meets bunq's 429 (§11.3, §12.8).
+"""Client-side pacing so a well-behaved run never meets bunq's 429 (docs/protocol.md#rate-limits).
 
 Sliding windows per (method class, route template): GET 3, POST 5, DELETE 5, PUT 2 calls per
 3 s; POST /session-server once per 30 s. Clock and sleep are injectable for tests.
