@@ -2,7 +2,8 @@
 
 Contexts are loaded from the secret store and saved back whenever bunq renews a session, so a
 second launch reuses the installation and (while it is fresh) the session. Connected users'
-sessions are opened on the provider's installation with their access token (§8.4).
+sessions are opened on the provider's installation with their access token
+(docs/protocol.md#connected-users).
 
 Two rules hold every stored secret in place:
 

@@ -1,6 +1,7 @@
 """Payments into the cache with the fewest requests: refresh (newer_id) and full sync (older_id).
 
-Every page fetched is stored with the id range it proves complete (§9: a page with no
+Every page fetched is stored with the id range it proves complete (docs/protocol.md#pagination: a
+page with no
 ``older_url`` reaches the account's oldest payment; a ``newer_id`` page without ``newer_url``
 reaches the newest), so the cache stays one gap-free range per account:
 

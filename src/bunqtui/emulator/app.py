@@ -143,7 +143,7 @@ class Emulator:
                 error.status,
                 wire.error_body(error.description, language, error.extra),
             )
-        except Exception:  # never a traceback or a bare 500 (§14)
+        except Exception:  # never a traceback or a bare 500 (docs/protocol.md#emulator)
             log.exception("emulator handler failed for %s %s", method, path)
             status = 500
             payload = wire.error_body(
@@ -193,7 +193,8 @@ class Emulator:
         now = self.world.clock.now()
         if now >= session.expiry:
             raise stale
-        if session.expiry - now < self.config.extension_window:  # §5.2 extension rule
+        # the extension rule of docs/protocol.md#sessions
+        if session.expiry - now < self.config.extension_window:
             session.expiry = now + min(session.timeout, self.config.extension_cap)
         call.session = session
         call.installation = self.world.installations_by_id.get(session.installation_id)
@@ -244,7 +245,8 @@ class Emulator:
 
 
 def _raw(body: bytes, status: int, headers: dict[str, str]) -> Response:
-    """A response whose Content-Type is exactly `application/json` (no charset, §2.5)."""
+    """A response whose Content-Type is exactly `application/json` (no charset,
+    docs/protocol.md#encoding)."""
     response = Response(body, status, headers=headers)
     response.headers["Content-Type"] = "application/json"
     return response

@@ -65,7 +65,8 @@ class Call:
         return self.session
 
     def json(self) -> Any:
-        """The body parsed as JSON, whatever the Content-Type and whitespace (§2.5)."""
+        """The body parsed as JSON, whatever the Content-Type and whitespace
+        (docs/protocol.md#encoding)."""
         if not self.body.strip():
             return {}
         try:

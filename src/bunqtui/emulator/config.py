@@ -1,4 +1,5 @@
-"""The emulator's knobs (§14): behaviours bunq leaves open, and test conveniences."""
+"""The emulator's knobs (docs/protocol.md#emulator): behaviours bunq leaves open, and test
+conveniences."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ class EmulatorConfig:
     sugar_daddy_cap: str = "500.00"
     stale_session_status: int = 401  # 403 gives the "Insufficient authentication." variant
     invalid_signature_status: int = 400
-    extension_window: float = 30.0  # §5.2: requests this close to expiry extend the session…
+    # docs/protocol.md#sessions: requests this close to expiry extend the session…
+    extension_window: float = 30.0
     extension_cap: float = 300.0  # …by at most this long
     auth_code_lifetime: float = 600.0
     demo_payments: int = 2400

@@ -1,4 +1,5 @@
-"""Installation, device, session and sandbox-user endpoints, and PSD2 registration (§6)."""
+"""Installation, device, session and sandbox-user endpoints, and PSD2 registration
+(docs/protocol.md#handshake)."""
 
 from __future__ import annotations
 
@@ -193,7 +194,8 @@ def register(router: Router) -> None:
     async def delete_session(call: Call) -> Any:
         # The id is not checked (the SDK always sends 0): the token's own session goes. It is
         # kept as expired rather than forgotten, so the 401 a later call gets is still signed
-        # with its installation's server key (§4.4), like any other 4xx.
+        # with its installation's server key (docs/protocol.md#response-signatures), like any other
+        # 4xx.
         with call.world.lock:
             call.auth_session.expiry = float("-inf")
         return wire.ok()

@@ -1,4 +1,5 @@
-"""OAuth client and callback-URL management under /user/{id}/oauth-client (§8.1)."""
+"""OAuth client and callback-URL management under /user/{id}/oauth-client
+(docs/protocol.md#oauth-client)."""
 
 from __future__ import annotations
 

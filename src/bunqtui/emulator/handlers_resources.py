@@ -1,4 +1,5 @@
-"""Users, monetary accounts, payments, request inquiries, events and cards (§7)."""
+"""Users, monetary accounts, payments, request inquiries, events and cards
+(docs/protocol.md#objects)."""
 
 from __future__ import annotations
 

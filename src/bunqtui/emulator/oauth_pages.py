@@ -1,4 +1,5 @@
-"""The OAuth authorize page (`/auth`) and the token exchange (`/v1/token`, `/token`), §8.2–8.3.
+"""The OAuth authorize page (`/auth`) and the token exchange (`/v1/token`, `/token`),
+docs/protocol.md#authorize and #token-exchange.
 
 No human scans a QR code here: the page offers a button to approve as one of the emulator's
 users — the stand-in for the bunq app — and `/_emulator/oauth/approve` does the same for tests.
@@ -25,7 +26,8 @@ NOT_FOUND = "Connection not found"
 
 
 class AuthorizeError(Exception):
-    """The authorize request cannot be honoured; never redirect in that case (§8.2)."""
+    """The authorize request cannot be honoured; never redirect in that case
+    (docs/protocol.md#authorize)."""
 
 
 def check_authorize(world: World, query: dict[str, str]) -> tuple[OauthClient, str, str | None]:
@@ -197,7 +199,7 @@ def routes(emulator: EmulatorParts) -> list[Route]:
         emulator.stats.count(f"POST {request.url.path}")  # a request to bunq, like the API's
         params = dict(request.query_params)
         body = await request.body()
-        if body:  # also accept form-encoded parameters (§8.3)
+        if body:  # also accept form-encoded parameters (docs/protocol.md#token-exchange)
             params.update(parse_qsl(body.decode("utf-8", "replace")))
         with world.lock:
             status, payload = exchange(world, params)

@@ -1,4 +1,5 @@
-"""bunq's cursor pagination (§9): newest first, `count` ≤ 200, all three URLs always present."""
+"""bunq's cursor pagination (docs/protocol.md#pagination): newest first, `count` ≤ 200, all three
+URLs always present."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""bunq's classic rate limits (§11.3): sliding windows per client IP, method and endpoint."""
+"""bunq's classic rate limits (docs/protocol.md#rate-limits): sliding windows per client IP, method
+and endpoint."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Route table for the API: path templates, the token each route takes, and whether its body
-must be signed (§4.3, §5.1). Matching is by regex over the path below /v1."""
+must be signed (docs/protocol.md#request-signatures, docs/protocol.md#tokens). Matching is by regex
+over the path below /v1."""
 
 from __future__ import annotations
 

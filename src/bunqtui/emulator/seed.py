@@ -1,5 +1,6 @@
 """Deterministic seed data: Sugar Daddy, bravo@bunq.com, and a demo person whose accounts hold
-thousands of payments over two years, every balance_after_mutation chain adding up (§10)."""
+thousands of payments over two years, every balance_after_mutation chain adding up
+(docs/protocol.md#emulator)."""
 
 from __future__ import annotations
 

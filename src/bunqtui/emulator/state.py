@@ -1,7 +1,8 @@
 """Everything the emulator knows: users, keys, installations, sessions, accounts, payments…
 
 Plain dataclasses in one `World`, guarded by one lock (requests are short). Ids come from one
-counter per object type with bunq-like magnitudes (§10); tokens from a seeded RNG so a run with
+counter per object type with bunq-like magnitudes (docs/protocol.md#emulator); tokens from a seeded
+RNG so a run with
 the same seed is reproducible. `statefile.py` writes it all to `--state FILE` as JSON.
 """
 
@@ -33,7 +34,7 @@ ID_STARTS = {
     "credential": 1_130,
 }
 
-PERSON_SESSION_TIMEOUT = 604_800  # one week (§5.2)
+PERSON_SESSION_TIMEOUT = 604_800  # one week (docs/protocol.md#sessions)
 PSP_SESSION_TIMEOUT = 7_776_000  # 90 days
 PSP_FIRST_SESSION_CAP = 3_600  # "The first session will last 1 hour"
 

@@ -1,4 +1,5 @@
-"""The emulator's objects as bunq JSON, field for field in the order of §7 (no extra keys:
+"""The emulator's objects as bunq JSON, field for field in the order of docs/protocol.md#objects (no
+extra keys:
 the official SDK warns about every key it does not know)."""
 
 from __future__ import annotations

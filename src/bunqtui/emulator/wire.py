@@ -1,4 +1,5 @@
-"""bunq's wire format: PHP-style compact JSON, the envelopes, timestamps and error texts (§2)."""
+"""bunq's wire format: PHP-style compact JSON, the envelopes, timestamps and error texts
+(docs/protocol.md#wire-format)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-ESCAPE_SLASHES = True  # the captured bunq bodies escape "/" as "\/" (§2.3)
+ESCAPE_SLASHES = True  # the captured bunq bodies escape "/" as "\/" (docs/protocol.md#encoding)
 
 
 def encode(obj: Any) -> bytes:
