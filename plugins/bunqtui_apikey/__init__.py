@@ -14,6 +14,7 @@ from bunqtui.plugins import Connector, SetupError, SetupField, SetupStep, Steps,
 from bunqtui.plugins.connector import OWN_CONTEXT, ConnectorEnv
 
 API_KEY = "api_key"
+API_KEY_ENV = "BUNQTUI_API_KEY"
 
 
 class ApiKeyConnector(Connector):
@@ -21,7 +22,15 @@ class ApiKeyConnector(Connector):
     title = "API key"
     description = "Your own bunq user, with a personal or business API key."
     fields = (
-        SetupField("api_key", "API key", "secret", help="from the bunq app: Settings › API keys"),
+        SetupField(
+            "api_key",
+            "API key",
+            "secret",
+            help="from the bunq app: Settings › API keys",
+            env=API_KEY_ENV,
+            stdin=True,  # `pass show bunq | bunqtui setup api-key …`: never in shell history
+            excludes=("create_sandbox_user",),
+        ),
         SetupField(
             "create_sandbox_user",
             "Create a sandbox user",

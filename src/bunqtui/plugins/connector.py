@@ -30,6 +30,17 @@ OAUTH_CLIENT = "oauth_client"
 
 @dataclass(frozen=True)
 class SetupField:
+    """One setup option of a connector: the TUI's setup form and the CLI's flags of
+    ``bunqtui setup CONNECTOR`` are both built from these.
+
+    ``kind`` is "text", "secret" (masked in the form; on the command line ``-`` reads it from
+    stdin), "path" (a file), "bool" (a checkbox / a flag without a value) or "choice" (one of
+    ``choices``). The rest matter only on the command line: ``flag`` names the option (default
+    ``--`` and the name with ``-`` for ``_``); ``env`` is an environment variable read when the
+    flag is not given; ``stdin`` reads the value from a piped stdin when neither gave it, unless
+    a field named in ``excludes`` (options it cannot go with) was given.
+    """
+
     name: str
     label: str
     kind: str  # "text" | "secret" | "path" | "bool" | "choice"
@@ -37,6 +48,15 @@ class SetupField:
     default: object = None
     choices: tuple[str, ...] = ()
     help: str = ""
+    flag: str = ""
+    env: str = ""
+    stdin: bool = False
+    excludes: tuple[str, ...] = ()
+
+    @property
+    def option(self) -> str:
+        """The command-line flag, e.g. ``--api-key``."""
+        return self.flag or "--" + self.name.replace("_", "-")
 
 
 @dataclass
