@@ -27,7 +27,7 @@ from bunqtui.tui.errors import ONLINE, ErrorReport, describe
 from bunqtui.tui.safe import markup_text, safe_str
 
 if TYPE_CHECKING:
-    from bunqtui.cli.demo import DemoInfo
+    from bunqtui.core.demo import DemoInfo
 
 NETWORK_GROUP_PREFIX = "bunq"  # workers in groups named bunq-… talk to bunq
 

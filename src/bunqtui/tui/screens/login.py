@@ -30,7 +30,7 @@ from bunqtui.tui.widgets.qr import QRCode
 from bunqtui.tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
-    from bunqtui.cli.demo import DemoInfo
+    from bunqtui.core.demo import DemoInfo
 
 LOGIN_TIMEOUT = 300.0  # seconds the loopback listener waits for bunq's redirect
 CHROME_ROWS = 2  # rows around the code: the status bar and the footer
