@@ -20,7 +20,7 @@ from bunqtui.api.ratelimit import RateLimiter
 from bunqtui.api.sync_client import SyncBunqClient
 
 if TYPE_CHECKING:
-    from tests.api.conftest import Control
+    from api_helpers import Control
 
 
 async def _funded(

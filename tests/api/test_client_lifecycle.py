@@ -23,7 +23,7 @@ from bunqtui.api.errors import CredentialsError, UnauthorizedError
 from bunqtui.api.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
-    from tests.api.conftest import Driver
+    from api_helpers import Driver
 
 SERVER_KEY = crypto.generate_key_pair()
 API_KEY = "sandbox_" + "ab" * 28

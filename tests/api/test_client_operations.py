@@ -16,7 +16,7 @@ from bunqtui.api.errors import CredentialsError, NotFoundError
 from bunqtui.api.models import MonetaryAccount, Payment, Pointer, UserCompany, UserPerson
 
 if TYPE_CHECKING:
-    from tests.api.conftest import Control, Driver
+    from api_helpers import Control, Driver
 
 
 async def _balance(client: BunqClient, user_id: int, account_id: int) -> Decimal:

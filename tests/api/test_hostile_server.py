@@ -37,7 +37,7 @@ from bunqtui.api.ratelimit import RateLimiter
 from bunqtui.api.transport import MAX_BODY_BYTES
 
 if TYPE_CHECKING:
-    from tests.api.conftest import Driver
+    from api_helpers import Driver
 
 SERVER_KEY = crypto.generate_key_pair()
 ENV = Environment.custom("https://bunq.test/v1")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from tests.api.conftest import Control, Driver
+from api_helpers import Control, Driver
 
 from bunqtui.api._logging import REDACTED, redact
 from bunqtui.api.client import BunqClient

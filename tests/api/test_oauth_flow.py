@@ -17,7 +17,7 @@ from bunqtui.api.models import UserApiKey, UserPaymentServiceProvider
 from bunqtui.api.oauth import AuthorizationRequest
 
 if TYPE_CHECKING:
-    from tests.api.conftest import Control, Driver
+    from api_helpers import Control, Driver
 
 
 async def test_psd2_provider_connects_a_user_through_the_loopback_listener(

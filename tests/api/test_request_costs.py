@@ -21,7 +21,7 @@ from bunqtui.api.environment import Environment
 from bunqtui.api.oauth import AuthorizationRequest
 
 if TYPE_CHECKING:
-    from tests.api.conftest import Control, Driver
+    from api_helpers import Control, Driver
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api-requests.md"
 CALLBACK = "http://127.0.0.1:8765/callback"

@@ -28,7 +28,7 @@ from bunqtui.api.ratelimit import RateLimiter
 from bunqtui.api.transport import USER_AGENT, Transport
 
 if TYPE_CHECKING:
-    from tests.api.conftest import Driver
+    from api_helpers import Driver
 
 SERVER_KEY = crypto.generate_key_pair()
 CLIENT_KEY = crypto.generate_key_pair()

@@ -15,7 +15,7 @@ from bunqtui.api.client import BunqClient
 from bunqtui.api.errors import NotFoundError, SignatureError
 
 if TYPE_CHECKING:
-    from tests.api.conftest import Control, Driver
+    from api_helpers import Control, Driver
 
 MISSING = 987654321
 

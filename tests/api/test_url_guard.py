@@ -28,7 +28,7 @@ from bunqtui.api.errors import BunqError, InsecureURLError, ProtocolError
 from bunqtui.api.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
-    from tests.api.conftest import Driver
+    from api_helpers import Driver
 
 REMOTE = "http://10.1.2.3:8080/v1"
 SERVER_KEY = crypto.generate_key_pair()

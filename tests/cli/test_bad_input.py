@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.cli.conftest import Control, Result
+from cli_helpers import Control, Result
 
 HUGE = str(2**70)
 EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # what a shell reports for a tool a closed pipe stopped

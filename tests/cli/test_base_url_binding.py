@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.cli.conftest import Control, Result
+from cli_helpers import Control, Result
 
 from bunqtui.core import Workspace
 from bunqtui.emulator.config import EmulatorConfig

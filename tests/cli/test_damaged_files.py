@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.cli.conftest import Result
+from cli_helpers import Result
 
 from bunqtui.core.notices import take_notices
 

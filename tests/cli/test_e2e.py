@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.cli.conftest import Control, Result, read_authorize_url, spawn
+from cli_helpers import Control, Result, read_authorize_url, spawn
 
 from bunqtui.api import crypto
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.cli.conftest import Result
+from cli_helpers import Result
 
 from bunqtui.core.errors import ConfigError
 from bunqtui.core.workspace import Workspace

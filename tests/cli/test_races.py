@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.cli.conftest import Control, Result, spawn
+from cli_helpers import Control, Result, spawn
 
 from bunqtui.core import Workspace
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.cli.conftest import Result
+from cli_helpers import Result
 
 import bunqtui
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.cli.conftest import Control, Result
+from cli_helpers import Control, Result
 
 import hostile
 from bunqtui.cli.common import fail, print_table
