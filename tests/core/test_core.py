@@ -120,9 +120,13 @@ async def test_top_up_and_export(emulator: Any, tmp_path: Path) -> None:
     async with ws.open() as session:
         me = (await session.identities())[0]
         account = (await session.accounts(me))[0]
+        before = account.balance.value if account.balance else Decimal(0)
         await session.top_up(me, account.id, Decimal("25.00"))
         page = await session.payments(me, account.id, count=5)
-        assert page.items
+        # the top-up happened: Sugar Daddy's payment is the newest and the balance moved by it
+        assert page.items[0].amount.value == Decimal("25.00")
+        after = next(a for a in await session.accounts(me) if a.id == account.id)
+        assert after.balance is not None and after.balance.value == before + Decimal("25.00")
         path = session.export_payments(page.items, "json", tmp_path / "out.json")
         exported = json.loads(path.read_text())
         assert [p["id"] for p in exported] == [p.id for p in page.items]
