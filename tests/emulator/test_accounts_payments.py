@@ -34,7 +34,7 @@ def test_demo_person_has_bank_savings_joint_accounts(demo) -> None:
     assert len(reply.items) >= 4
     assert reply.json()["Pagination"]["future_url"] is None
     ids = [next(iter(i.values()))["id"] for i in reply.items]
-    assert ids == sorted(ids, reverse=True)
+    assert ids == sorted(ids)  # bunq lists a user's accounts oldest first (the SDK relies on it)
     for slug, kind in (
         ("monetary-account-bank", "MonetaryAccountBank"),
         ("monetary-account-savings", "MonetaryAccountSavings"),

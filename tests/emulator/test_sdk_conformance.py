@@ -139,3 +139,55 @@ def test_savings_account_without_a_goal_lists(sandbox) -> None:
     savings = [a.MonetaryAccountSavings for a in accounts if a.MonetaryAccountSavings]
     assert len(savings) == 1
     assert savings[0].savings_goal is None and savings[0].savings_goal_progress == 0.0
+
+
+def test_sdk_reads_attachments_batches_and_request_responses(sandbox) -> None:
+    """The routes bunq's own suite does not read back (tests/emulator/test_sdk_suite.py covers
+    uploading, avatars, ordering a card, creating a batch and accepting a request)."""
+    context = _context(sandbox)
+    headers = {"Content-Type": "image/gif", "X-Bunq-Attachment-Description": "gif"}
+    gif = b"GIF89a\x03\x00\x02\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00;"
+    uuid = endpoint.AttachmentPublicApiObject.create(gif, headers).value
+    meta = endpoint.AttachmentPublicApiObject.get(uuid).value
+    assert (meta.attachment.description, meta.attachment.content_type) == ("gif", "image/gif")
+    assert endpoint.AttachmentPublicContentApiObject.list(uuid).value == gif
+
+    user = BunqContext.user_context()
+    primary = user.primary_monetary_account.id_
+    endpoint.RequestInquiryApiObject.create(
+        object_.AmountObject("100.00", "EUR"),
+        object_.PointerObject("EMAIL", "sugardaddy@bunq.com"),
+        "top up",
+        False,
+    )
+    payments = [
+        endpoint.PaymentApiObject(
+            object_.AmountObject("0.25", "EUR"),
+            object_.PointerObject("EMAIL", "bravo@bunq.com"),
+            "batch",
+        )
+    ] * 2
+    batch_id = endpoint.PaymentBatchApiObject.create(payments).value
+    (listed,) = endpoint.PaymentBatchApiObject.list().value
+    assert [p.batch_id for p in listed.payments] == [batch_id, batch_id]
+
+    # a second user of the emulator asks this one for money; this one says no
+    other = httpx.post(
+        f"{sandbox.root_url}/_emulator/users", json={"kind": "person", "accounts": 1}
+    ).json()
+    asker = ApiContext.create(ApiEnvironmentType.SANDBOX, other["api_key"], "sdk asker")
+    email = user.user_person.alias[-1].value
+    BunqContext.load_api_context(asker)
+    endpoint.RequestInquiryApiObject.create(
+        object_.AmountObject("7.00", "EUR"), object_.PointerObject("EMAIL", email), "pay me", False
+    )
+    (inquiry,) = endpoint.RequestInquiryApiObject.list().value
+    BunqContext.load_api_context(context)
+    (pending,) = endpoint.RequestResponseApiObject.list(primary, {"status": "PENDING"}).value
+    answered = endpoint.RequestResponseApiObject.update(pending.id_, primary, status="REJECTED")
+    assert answered.value.status == "REJECTED"
+    got = endpoint.RequestResponseApiObject.get(pending.id_, primary).value
+    assert (got.status, got.amount_inquired.value) == ("REJECTED", "7.00")
+    assert endpoint.MonetaryAccountBankApiObject.get(primary).value.balance.value == "99.50"
+    BunqContext.load_api_context(asker)
+    assert endpoint.RequestInquiryApiObject.get(inquiry.id_).value.status == "REJECTED"

@@ -86,6 +86,24 @@ def _fill(server: EmulatorServer, demo: BunqClient) -> None:
     )
     assert reply.status == 200, reply.body
     provider.close()
+    # an attachment with its exact bytes (not UTF-8), an avatar made of it, a request to
+    # another bunq user (a RequestResponse on their side, answered), a payment batch
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x03\xff\xfe"
+    upload = demo.call(
+        "POST",
+        "/attachment-public",
+        raw=png,
+        headers={"Content-Type": "image/png", "X-Bunq-Attachment-Description": "kept"},
+    )
+    uuid = upload.only("Uuid")["uuid"]
+    assert demo.post("/avatar", {"attachment_public_uuid": uuid}).status == 200
+    bravo = {"type": "EMAIL", "value": "bravo@bunq.com"}
+    assert demo.post(path, {**request, "counterparty_alias": bravo}).status == 200
+    batch = {
+        "payments": [{"amount": {"value": "0.10", "currency": "EUR"}, "counterparty_alias": bravo}]
+    }
+    batch_path = f"/user/{demo.user_id}/monetary-account/{account}/payment-batch"
+    assert demo.post(batch_path, batch, sign_body=True).status == 200
     control(server.root_url, "POST", "users", {"kind": "company", "name": "Ünïcode \u202e B.V."})
     control(server.root_url, "POST", "clock", {"advance_seconds": 12.5})
 
@@ -212,7 +230,7 @@ def _edit(document: dict[str, Any], change: str) -> Any:
     if change == "other format":
         doc["format"] = "something-else"
     elif change == "later version":
-        doc["version"] = 2
+        doc["version"] = 3
     elif change == "extra top-level field":
         doc["extra"] = 1
     elif change == "other record fields":
@@ -256,7 +274,7 @@ def _edit(document: dict[str, Any], change: str) -> Any:
 CHANGES = {
     "not an object": "expected a bunqtui emulator state",
     "other format": "expected a bunqtui emulator state",
-    "later version": "version: expected 1",
+    "later version": "version: expected 2",
     "extra top-level field": "the file: expected no fields but its own",
     "other record fields": "records: expected the fields",
     "missing world field": "world: expected the field(s) users",

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,7 +25,10 @@ from starlette.types import Receive, Scope, Send
 from . import (
     control,
     crypto,
+    handlers_attachments,
     handlers_bootstrap,
+    handlers_cards,
+    handlers_money,
     handlers_oauth,
     handlers_resources,
     oauth_pages,
@@ -71,14 +75,21 @@ class Emulator:
         self.router = Router()
         self.faults = Faults()
         self.stats = Stats()
-        self.limiter = RateLimiter(self.config.rate_limit)
+        self.limiter = RateLimiter(self.config.rate_limit, self.config.rate_limits)
         self.key_pool = crypto.KeyPool()
         self.anonymous_key = crypto.new_private_key()  # signs replies to unauthenticated calls
         # callbacks after a state-changing request (the state file)
         self.on_change: list[Callable[[], object]] = []
         # Host headers answered (hosts.py); EmulatorServer narrows it to its address and port.
         self.allowed_hosts: AllowedHosts = UNBOUND
-        for module in (handlers_bootstrap, handlers_resources, handlers_oauth):
+        for module in (
+            handlers_bootstrap,
+            handlers_resources,
+            handlers_money,
+            handlers_cards,
+            handlers_attachments,
+            handlers_oauth,
+        ):
             module.register(self.router)
 
     # the pipeline -----------------------------------------------------------------------------
@@ -155,6 +166,8 @@ class Emulator:
                 callback()
         if self.faults.take("drop"):
             return DroppedResponse()
+        if isinstance(payload, wire.RawBody):
+            return self._signed(request, status, payload.content, payload.content_type, signer)
         return self._json(request, status, payload, signer)
 
     def _resolve_token(self, token: str | None) -> tuple[Installation | None, Session | None]:
@@ -200,7 +213,7 @@ class Emulator:
         call.installation = self.world.installations_by_id.get(session.installation_id)
 
     def _check_signature(self, call: Call, route: Route, signature: str | None) -> None:
-        if not route.signed:
+        if not Router.needs_signature(route, call):
             return
         if not signature:
             raise ApiError(
@@ -231,25 +244,46 @@ class Emulator:
     def _json(
         self, request: Request, status: int, payload: Any, installation: Installation | None
     ) -> Response:
-        body = wire.encode(payload)
+        return self._signed(request, status, wire.encode(payload), "application/json", installation)
+
+    def _signed(
+        self,
+        request: Request,
+        status: int,
+        body: bytes,
+        content_type: str,
+        installation: Installation | None,
+    ) -> Response:
         key = installation.server_key if installation else self.anonymous_key
         signature = crypto.sign(key, body)
         if self.faults.take("bad_signature"):
             signature = crypto.sign(self.anonymous_key, body + b"tampered")
         headers = {**self._base_headers(request), "X-Bunq-Server-Signature": signature}
-        return _raw(body, status, headers)
+        return _raw(body, status, headers, content_type)
 
     def _rate_limited(self, request: Request, text: str, language: str) -> Response:
         self.stats.limited()
         return _raw(wire.encode(wire.error_body(text, language)), 429, self._base_headers(request))
 
 
-def _raw(body: bytes, status: int, headers: dict[str, str]) -> Response:
-    """A response whose Content-Type is exactly `application/json` (no charset,
-    docs/protocol.md#encoding)."""
+def _raw(
+    body: bytes, status: int, headers: dict[str, str], content_type: str = "application/json"
+) -> Response:
+    """A response whose Content-Type is exactly `content_type` (no charset added,
+    docs/protocol.md#encoding): JSON, or an attachment's own type."""
     response = Response(body, status, headers=headers)
-    response.headers["Content-Type"] = "application/json"
+    response.headers["Content-Type"] = content_type
     return response
+
+
+class _AnyPath(PathConvertor):
+    """Starlette's `path`, newlines included: a path with %0A must still reach the API (and get
+    bunq's signed 404) instead of Starlette's own plain-text one."""
+
+    regex = "(?s:.*)"
+
+
+register_url_convertor("anypath", _AnyPath())
 
 
 def create_app(config: EmulatorConfig | None = None, emulator: Emulator | None = None) -> Starlette:
@@ -267,8 +301,8 @@ def create_app(config: EmulatorConfig | None = None, emulator: Emulator | None =
     routes = [
         *oauth_pages.routes(emu),
         *control.routes(emu),
-        StarletteRoute("/v1/{path:path}", api, methods=methods),
-        StarletteRoute("/{path:path}", not_found, methods=methods),
+        StarletteRoute("/v1/{path:anypath}", api, methods=methods),
+        StarletteRoute("/{path:anypath}", not_found, methods=methods),
     ]
     # The Host check wraps everything, so no route (API, control, OAuth) runs before it.
     app = Starlette(

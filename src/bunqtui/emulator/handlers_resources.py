@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,7 +12,7 @@ from . import views, wire
 from .call import Call
 from .pagination import paginate
 from .router import Router
-from .state import Account, Counterparty, Payment, RequestInquiry, World
+from .state import Account, Counterparty, Payment, RequestInquiry, RequestResponse, World
 from .wire import ApiError
 
 ACCOUNT_KINDS = {
@@ -116,6 +117,37 @@ def _description(data: dict[str, Any], limit: int = 9000) -> str:
     return description
 
 
+@dataclass
+class PaymentOrder:
+    amount: Decimal
+    target: Counterparty
+    description: str
+
+
+def payment_order(
+    world: World, account: Account, data: dict[str, Any], session_user_id: int
+) -> PaymentOrder:
+    """One payment's body checked against `account` (a payment, or one of a batch)."""
+    if account.status != "ACTIVE":
+        raise ApiError(400, "This monetary account is not active.")
+    amount = parse_amount(data.get("amount"), "amount", account.currency)
+    target = resolve_counterparty(world, data.get("counterparty_alias"))
+    description = _description(data, 140 if target.account_id is None else 9000)
+    grant = world.user_api_keys.get(session_user_id)
+    if grant is not None and target.account_id not in grant.account_ids:
+        raise ApiError(403, FORBIDDEN)  # OAuth: only between the user's own accounts
+    if target.account_id == account.id:
+        raise ApiError(400, "The counterparty cannot be the same monetary account.")
+    return PaymentOrder(amount, target, description)
+
+
+def check_balance(world: World, account: Account, total: Decimal) -> None:
+    if not world.users[account.owner_id].unlimited and total > account.balance:
+        raise ApiError(
+            400, "The balance of this monetary account is insufficient for this payment."
+        )
+
+
 # booking ------------------------------------------------------------------------------------
 def book(
     world: World,
@@ -182,6 +214,13 @@ def _geolocation(call: Call) -> dict | None:
     return {"latitude": lat, "longitude": lon, "altitude": alt, "radius": radius}
 
 
+def finalize_events(world: World, object_type: str, object_id: int) -> None:
+    """An answered request no longer waits for a reply (the event filter `status`)."""
+    for event in world.events:
+        if event.object_type == object_type and event.object_id == object_id:
+            event.status = "FINALIZED"
+
+
 def accept_sugar_daddy(world: World, request: RequestInquiry) -> None:
     with world.lock:
         if request.status != "PENDING":
@@ -193,6 +232,7 @@ def accept_sugar_daddy(world: World, request: RequestInquiry) -> None:
         now = world.clock.utcnow()
         request.status, request.amount_responded = "ACCEPTED", request.amount
         request.time_responded = request.updated = now
+        finalize_events(world, "RequestInquiry", request.id)
         book(
             world,
             sugar,
@@ -201,6 +241,43 @@ def accept_sugar_daddy(world: World, request: RequestInquiry) -> None:
             request.description,
             sub_type="REQUEST",
         )
+
+
+def send_request_response(world: World, account: Account, request: RequestInquiry) -> None:
+    """A request to another bunq account shows up there as a RequestResponse to answer."""
+    target = world.accounts[request.counterparty.account_id or 0]
+    owner = world.users[account.owner_id]
+    response = RequestResponse(
+        world.next_id("request_response"),
+        target.id,
+        request.created,
+        request.created,
+        request.amount,
+        request.currency,
+        Counterparty(account.iban, owner.legal_name, owner.id, account.id),
+        request.description,
+        request.id,
+    )
+    target.responses.append(response)
+    world.add_event(
+        target.owner_id,
+        target.id,
+        "RequestResponse",
+        response.id,
+        request.created,
+        "AWAITING_REPLY",
+    )
+
+
+def responses_to(world: World, request: RequestInquiry) -> list[RequestResponse]:
+    target = world.accounts.get(request.counterparty.account_id or 0)
+    if target is None:
+        return []
+    return [
+        r
+        for r in target.responses
+        if r.inquiry_id == request.id and r.counterparty.account_id == request.account_id
+    ]
 
 
 # routes -------------------------------------------------------------------------------------
@@ -233,7 +310,12 @@ def register(router: Router) -> None:
         world = call.world
         accounts = visible_accounts(world, acting_user(call))
         page, pagination = paginate(
-            accounts, lambda a: a.id, call.request.url.path, call.query, future_url=False
+            accounts,
+            lambda a: a.id,
+            call.request.url.path,
+            call.query,
+            future_url=False,
+            oldest_first=True,  # bunq lists a user's accounts oldest first
         )
         return wire.ok(*(views.account(world, a) for a in page), pagination=pagination)
 
@@ -247,7 +329,12 @@ def register(router: Router) -> None:
             world = call.world
             accounts = [a for a in visible_accounts(world, acting_user(call)) if a.kind == kind]
             page, pagination = paginate(
-                accounts, lambda a: a.id, call.request.url.path, call.query, future_url=False
+                accounts,
+                lambda a: a.id,
+                call.request.url.path,
+                call.query,
+                future_url=False,
+                oldest_first=True,  # bunq lists a user's accounts oldest first
             )
             return wire.ok(*(views.account(world, a) for a in page), pagination=pagination)
 
@@ -291,22 +378,15 @@ def register(router: Router) -> None:
         data = call.object()
         world = call.world
         with world.lock:
-            if account.status != "ACTIVE":
-                raise ApiError(400, "This monetary account is not active.")
-            amount = parse_amount(data.get("amount"), "amount", account.currency)
-            target = resolve_counterparty(world, data.get("counterparty_alias"))
-            description = _description(data, 140 if target.account_id is None else 9000)
-            grant = world.user_api_keys.get(call.auth_session.user_id)
-            if grant is not None and target.account_id not in grant.account_ids:
-                raise ApiError(403, FORBIDDEN)  # OAuth: only between the user's own accounts
-            if target.account_id == account.id:
-                raise ApiError(400, "The counterparty cannot be the same monetary account.")
-            if not world.users[account.owner_id].unlimited and amount > account.balance:
-                raise ApiError(
-                    400, "The balance of this monetary account is insufficient for this payment."
-                )
+            order = payment_order(world, account, data, call.auth_session.user_id)
+            check_balance(world, account, order.amount)
             payment = book(
-                world, account, target, amount, description, geolocation=_geolocation(call)
+                world,
+                account,
+                order.target,
+                order.amount,
+                order.description,
+                geolocation=_geolocation(call),
             )
         return wire.id_only(payment.id)
 
@@ -318,6 +398,8 @@ def register(router: Router) -> None:
         with world.lock:
             amount = parse_amount(data.get("amount_inquired"), "amount_inquired", account.currency)
             target = resolve_counterparty(world, data.get("counterparty_alias"))
+            if target.account_id == account.id:
+                raise ApiError(400, "The counterparty cannot be the same monetary account.")
             description = _description(data)
             now = world.clock.utcnow()
             request = RequestInquiry(
@@ -335,9 +417,12 @@ def register(router: Router) -> None:
                 account.owner_id, account.id, "RequestInquiry", request.id, now, "AWAITING_REPLY"
             )
             to_sugar_daddy = target.user_id == world.sugar_daddy_id
+            if target.account_id is not None and not to_sugar_daddy:
+                send_request_response(world, account, request)
             if to_sugar_daddy and amount > Decimal(call.emulator.config.sugar_daddy_cap):
                 request.status = "REJECTED"  # Sugar Daddy pays at most €500 a request
                 request.time_responded = now
+                finalize_events(world, "RequestInquiry", request.id)
                 to_sugar_daddy = False
         if to_sugar_daddy:
             delay = call.emulator.config.sugar_daddy_delay
@@ -378,6 +463,11 @@ def register(router: Router) -> None:
                 raise ApiError(400, f"This request is already {request.status.lower()}.")
             request.status = "REVOKED"
             request.updated = call.world.clock.utcnow()
+            finalize_events(call.world, "RequestInquiry", request.id)
+            for response in responses_to(call.world, request):
+                if response.status == "PENDING":
+                    response.status, response.updated = "REVOKED", request.updated
+                    finalize_events(call.world, "RequestResponse", response.id)
         return wire.ok(views.request_inquiry(call.world, request))
 
     @router.add("GET", "/user/{id}/event")

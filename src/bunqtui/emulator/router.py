@@ -8,7 +8,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .call import Handler
+from .call import Call, Handler
+
+# A route whose signature depends on the body (accepting a request response moves money,
+# rejecting it does not): a predicate over the Call instead of a plain bool.
+Signed = bool | Callable[[Call], bool]
 
 # What a route accepts in X-Bunq-Client-Authentication.
 NONE = "none"
@@ -23,7 +27,7 @@ class Route:
     template: str  # e.g. "/user/{id}/monetary-account/{id}/payment"
     handler: Handler
     auth: str = SESSION
-    signed: bool = False
+    signed: Signed = False
     pattern: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -36,7 +40,7 @@ class Router:
         self.routes: list[Route] = []
 
     def add(
-        self, method: str, template: str, *, auth: str = SESSION, signed: bool = False
+        self, method: str, template: str, *, auth: str = SESSION, signed: Signed = False
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             # Path parameters get distinct names (p0, p1, …) so one regex can hold them all.
@@ -57,6 +61,10 @@ class Router:
                 if route.method == method:
                     return route, found.groupdict(), True
         return None, {}, path_exists
+
+    @staticmethod
+    def needs_signature(route: Route, call: Call) -> bool:
+        return route.signed(call) if callable(route.signed) else route.signed
 
     @staticmethod
     def stats_key(method: str, route: Route) -> str:

@@ -32,6 +32,8 @@ ID_STARTS = {
     "oauth_client": 4_380,
     "callback_url": 900,
     "credential": 1_130,
+    "request_response": 5_600,
+    "payment_batch": 310,
 }
 
 PERSON_SESSION_TIMEOUT = 604_800  # one week (docs/protocol.md#sessions)
@@ -108,6 +110,9 @@ class Account:
     # Payments on this account, ascending by id (ids grow with time).
     payments: list[Payment] = field(default_factory=list)
     requests: list[RequestInquiry] = field(default_factory=list)
+    # Requests others sent to this account, and the batches paid from it (ascending by id).
+    responses: list[RequestResponse] = field(default_factory=list)
+    batches: list[PaymentBatch] = field(default_factory=list)
 
 
 @dataclass
@@ -133,6 +138,7 @@ class Payment:
     sub_type: str
     balance_after: Decimal
     geolocation: dict | None = None
+    batch_id: int | None = None
 
 
 @dataclass
@@ -148,6 +154,54 @@ class RequestInquiry:
     status: str = "PENDING"
     amount_responded: Decimal | None = None
     time_responded: datetime | None = None
+
+
+@dataclass
+class RequestResponse:
+    """The payer's side of a request inquiry between two bunq accounts: `counterparty` is the
+    requester; answering it answers the inquiry `inquiry_id` on `counterparty.account_id`."""
+
+    id: int
+    account_id: int
+    created: datetime
+    updated: datetime
+    amount: Decimal
+    currency: str
+    counterparty: Counterparty
+    description: str
+    inquiry_id: int
+    status: str = "PENDING"
+    amount_responded: Decimal | None = None
+    time_responded: datetime | None = None
+
+
+@dataclass
+class PaymentBatch:
+    id: int
+    account_id: int
+    created: datetime
+    payment_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Attachment:
+    """A public attachment (POST /attachment-public): the exact bytes and their type."""
+
+    uuid: str
+    created: datetime
+    content_type: str
+    description: str
+    content: bytes
+
+
+@dataclass
+class Avatar:
+    uuid: str
+    created: datetime
+    attachment_uuid: str
+    width: int
+    height: int
+    content_type: str
 
 
 @dataclass
@@ -173,6 +227,10 @@ class Card:
     expiry_date: str
     public_uuid: str
     status: str = "ACTIVE"
+    name_on_card: str = ""  # "" = the holder's legal name
+    type: str = "MASTERCARD"
+    product_type: str = "MASTERCARD_DEBIT"
+    order_status: str = "CARD_UPDATE_SENT"
 
 
 @dataclass
@@ -299,6 +357,8 @@ class World:
         self.credentials: dict[int, Credential] = {}
         self.events: list[Event] = []
         self.cards: list[Card] = []
+        self.attachments: dict[str, Attachment] = {}  # by uuid
+        self.avatars: dict[str, Avatar] = {}  # by uuid
         self.used_common_names: set[str] = set()
         self.demo_api_key = ""
         self.demo_user_id = 0

@@ -13,6 +13,8 @@ reference — is refused with `StateFileError` and one line that says why.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import dataclasses
 import json
@@ -33,7 +35,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from . import state as state_module
 from .state import (
     Account,
+    Attachment,
     AuthCode,
+    Avatar,
     Card,
     Credential,
     Device,
@@ -48,12 +52,13 @@ from .state import (
 )
 
 FORMAT = "bunqtui-emulator-state"
-VERSION = 1
+VERSION = 2  # 2: attachments, avatars, request responses, payment batches, card orders
 # Bounds that no world the emulator makes comes near; they keep a hostile file from making
 # numbers the handlers were never meant to meet.
 MAX_INT = 2**63
 MAX_DECIMAL_EXPONENT = 40
 MAX_KEY_BITS = 4096
+MAX_BYTES = 16 * 1024 * 1024  # base64 text of an attachment's content
 
 
 class StateFileError(ValueError):
@@ -142,6 +147,19 @@ def _key(value: Any, where: str) -> rsa.RSAPrivateKey:
     return key
 
 
+def _encode_bytes(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+def _bytes(value: Any, where: str) -> bytes:
+    if type(value) is not str or len(value) > MAX_BYTES:
+        raise _Bad(where, "base64 text")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise _Bad(where, "base64 text") from None
+
+
 def _flat_dict(value: Any, where: str) -> dict[str, Any]:
     """A small object of numbers/text (a payment's geolocation)."""
     if type(value) is not dict or len(value) > 16:
@@ -190,6 +208,7 @@ SCALARS: dict[Any, tuple[Encode | None, Decode]] = {
     Decimal: (str, _decimal),
     rsa.RSAPrivateKey: (_encode_key, _key),
     dict: (None, _flat_dict),
+    bytes: (_encode_bytes, _bytes),
 }
 
 
@@ -269,6 +288,8 @@ KEYED: dict[str, tuple[type, str]] = {
     "oauth_clients": (OauthClient, "id"),
     "auth_codes": (AuthCode, "code"),
     "credentials": (Credential, "id"),
+    "attachments": (Attachment, "uuid"),
+    "avatars": (Avatar, "uuid"),
 }
 LISTS: dict[str, type] = {"events": Event, "cards": Card}
 DERIVED = {"accounts_by_iban", "installations_by_id"}  # indexes rebuilt from the above
@@ -382,10 +403,17 @@ def _check_links(world: World) -> None:
     for account in world.accounts.values():
         if account.owner_id not in users or any(i not in users for i in account.co_owner_ids):
             raise _Bad(f"world.accounts[{account.id}]", "owners that exist")
-        if any(p.account_id != account.id for p in account.payments) or any(
-            r.account_id != account.id for r in account.requests
+        if (
+            any(p.account_id != account.id for p in account.payments)
+            or any(r.account_id != account.id for r in account.requests)
+            or any(r.account_id != account.id for r in account.responses)
+            or any(b.account_id != account.id for b in account.batches)
         ):
             raise _Bad(f"world.accounts[{account.id}]", "payments and requests of this account")
+        if any(r.counterparty.account_id not in world.accounts for r in account.responses):
+            raise _Bad(
+                f"world.accounts[{account.id}]", "request responses from accounts that exist"
+            )
     for secret in world.secrets.values():
         if secret.user_id not in users and secret.user_id not in grants:
             raise _Bad("world.secrets", "secrets of users that exist")
@@ -412,6 +440,8 @@ def _check_links(world: World) -> None:
     for card in world.cards:
         if card.user_id not in users or card.account_id not in world.accounts:
             raise _Bad("world.cards", "cards of users and accounts that exist")
+    if any(a.attachment_uuid not in world.attachments for a in world.avatars.values()):
+        raise _Bad("world.avatars", "avatars of attachments that exist")
     if world.demo_user_id not in users or world.sugar_daddy_id not in users:
         raise _Bad("world", "the demo user and Sugar Daddy")
     if world.demo_api_key not in world.secrets:

@@ -9,6 +9,8 @@ from typing import Any
 
 from .state import (
     Account,
+    Attachment,
+    Avatar,
     CallbackUrl,
     Card,
     Counterparty,
@@ -16,7 +18,9 @@ from .state import (
     Event,
     OauthClient,
     Payment,
+    PaymentBatch,
     RequestInquiry,
+    RequestResponse,
     User,
     UserApiKey,
     World,
@@ -281,39 +285,49 @@ def account(world: World, a: Account) -> dict[str, Any]:
 
 
 def payment(world: World, p: Payment) -> dict[str, Any]:
+    return {"Payment": payment_body(world, p)}
+
+
+def payment_body(world: World, p: Payment) -> dict[str, Any]:
     acc = world.accounts[p.account_id]
     return {
-        "Payment": {
-            "id": p.id,
-            "created": timestamp(p.created),
-            "updated": timestamp(p.created),
-            "monetary_account_id": p.account_id,
-            "amount": amount(p.amount, p.currency),
-            "alias": own_label(world, acc),
-            "counterparty_alias": label_account(world, p.counterparty),
-            "description": p.description,
-            "type": p.type,
-            "sub_type": p.sub_type,
-            "payment_arrival_expected": None,
-            "bunqto_status": None,
-            "bunqto_sub_status": None,
-            "bunqto_share_url": None,
-            "bunqto_expiry": None,
-            "bunqto_time_responded": None,
-            "attachment": [],
-            "merchant_reference": None,
-            "batch_id": None,
-            "scheduled_id": None,
-            "address_shipping": None,
-            "address_billing": None,
-            "geolocation": p.geolocation,
-            "request_reference_split_the_bill": [],
-            "balance_after_mutation": amount(p.balance_after, p.currency),
-            "payment_auto_allocate_instance": None,
-            "payment_suspended_outgoing": None,
-            "payment_fee": None,
-        }
+        "id": p.id,
+        "created": timestamp(p.created),
+        "updated": timestamp(p.created),
+        "monetary_account_id": p.account_id,
+        "amount": amount(p.amount, p.currency),
+        "alias": own_label(world, acc),
+        "counterparty_alias": label_account(world, p.counterparty),
+        "description": p.description,
+        "type": p.type,
+        "sub_type": p.sub_type,
+        "payment_arrival_expected": None,
+        "bunqto_status": None,
+        "bunqto_sub_status": None,
+        "bunqto_share_url": None,
+        "bunqto_expiry": None,
+        "bunqto_time_responded": None,
+        "attachment": [],
+        "merchant_reference": None,
+        "batch_id": p.batch_id,
+        "scheduled_id": None,
+        "address_shipping": None,
+        "address_billing": None,
+        "geolocation": p.geolocation,
+        "request_reference_split_the_bill": [],
+        "balance_after_mutation": amount(p.balance_after, p.currency),
+        "payment_auto_allocate_instance": None,
+        "payment_suspended_outgoing": None,
+        "payment_fee": None,
     }
+
+
+def payment_batch(world: World, b: PaymentBatch) -> dict[str, Any]:
+    """bunq's PaymentBatch holds its payments as a plain list (the SDK's `list[Payment]`)."""
+    account = world.accounts[b.account_id]
+    wanted = set(b.payment_ids)
+    payments = [payment_body(world, p) for p in account.payments if p.id in wanted]
+    return {"PaymentBatch": {"payments": payments}}
 
 
 def request_inquiry(world: World, r: RequestInquiry) -> dict[str, Any]:
@@ -350,6 +364,71 @@ def request_inquiry(world: World, r: RequestInquiry) -> dict[str, Any]:
     }
 
 
+def request_response(world: World, r: RequestResponse) -> dict[str, Any]:
+    acc = world.accounts[r.account_id]
+    responded = r.amount_responded
+    return {
+        "RequestResponse": {
+            "id": r.id,
+            "created": timestamp(r.created),
+            "updated": timestamp(r.updated),
+            "time_responded": timestamp(r.time_responded) if r.time_responded else None,
+            "time_expiry": None,
+            "time_refund_requested": None,
+            "time_refunded": None,
+            "user_refund_requested": None,
+            "monetary_account_id": r.account_id,
+            "amount_inquired": amount(r.amount, r.currency),
+            "amount_responded": amount(responded, r.currency) if responded is not None else None,
+            "status": r.status,
+            "description": r.description,
+            "alias": own_label(world, acc),
+            "counterparty_alias": label_account(world, r.counterparty),
+            "attachment": [],
+            "minimum_age": None,
+            "require_address": "NONE",
+            "geolocation": None,
+            "type": "INTERNAL",
+            "sub_type": "NONE",
+            "redirect_url": None,
+            "address_billing": None,
+            "address_shipping": None,
+            "credit_scheme_identifier": None,
+            "mandate_identifier": None,
+            "registration_action": None,
+            "eligible_whitelist_id": None,
+            "request_reference_split_the_bill": [],
+            "event_id": None,
+            "monetary_account_preferred_id": r.account_id,
+        }
+    }
+
+
+def attachment_public(a: Attachment) -> dict[str, Any]:
+    return {
+        "AttachmentPublic": {
+            "uuid": a.uuid,
+            "created": timestamp(a.created),
+            "updated": timestamp(a.created),
+            "attachment": {"description": a.description, "content_type": a.content_type},
+        }
+    }
+
+
+def avatar_object(a: Avatar) -> dict[str, Any]:
+    image = {
+        "attachment_public_uuid": a.attachment_uuid,
+        "height": a.height,
+        "width": a.width,
+        "content_type": a.content_type,
+    }
+    return {"Avatar": {"uuid": a.uuid, "image": [image]}}
+
+
+def card_names(names: list[str]) -> dict[str, Any]:
+    return {"CardUserNameArray": {"possible_card_name_array": names}}
+
+
 def event(world: World, e: Event) -> dict[str, Any]:
     obj: dict[str, Any] = {}
     if e.object_type == "Payment" and e.account_id in world.accounts:
@@ -361,6 +440,11 @@ def event(world: World, e: Event) -> dict[str, Any]:
         for r in world.accounts[e.account_id].requests:
             if r.id == e.object_id:
                 obj = request_inquiry(world, r)
+                break
+    elif e.object_type == "RequestResponse" and e.account_id in world.accounts:
+        for response in world.accounts[e.account_id].responses:
+            if response.id == e.object_id:
+                obj = request_response(world, response)
                 break
     return {
         "Event": {
@@ -379,10 +463,12 @@ def event(world: World, e: Event) -> dict[str, Any]:
     }
 
 
-def card(world: World, c: Card) -> dict[str, Any]:
+def card(world: World, c: Card, anchor: str = "Card") -> dict[str, Any]:
+    """A card; `anchor` "CardDebit" for the answer to ordering one."""
     holder = world.users[c.user_id]
+    name = c.name_on_card or holder.legal_name
     return {
-        "Card": {
+        anchor: {
             "id": c.id,
             "created": timestamp(c.created),
             "updated": timestamp(c.created),
@@ -390,18 +476,18 @@ def card(world: World, c: Card) -> dict[str, Any]:
             "user_id": c.user_id,
             "user_owner_id": c.user_id,
             "user_holder_id": c.user_id,
-            "type": "MASTERCARD",
+            "type": c.type,
             "sub_type": "NONE",
-            "product_type": "MASTERCARD_DEBIT",
+            "product_type": c.product_type,
             "product_sub_type": "NONE",
             "first_line": holder.legal_name,
             "second_line": c.second_line,
             "status": c.status,
             "sub_status": "NONE",
-            "order_status": "CARD_UPDATE_SENT",
+            "order_status": c.order_status,
             "expiry_date": c.expiry_date,
-            "name_on_card": holder.legal_name,
-            "preferred_name_on_card": holder.legal_name,
+            "name_on_card": name,
+            "preferred_name_on_card": name,
             "primary_account_numbers": [
                 {
                     "id": c.id,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,11 @@ def ok(*items: Any, pagination: dict | None = None) -> dict:
 
 def id_only(object_id: int) -> dict:
     return {"Response": [{"Id": {"id": object_id}}]}
+
+
+def uuid_only(object_uuid: str) -> dict:
+    """The answer to creating an attachment or avatar (docs/protocol.md#envelope)."""
+    return {"Response": [{"Uuid": {"uuid": object_uuid}}]}
 
 
 # English → Dutch for every error text the emulator emits; unknown texts fall back to English.
@@ -64,6 +70,15 @@ def error_body(description: str, language: str = "en_US", extra: dict | None = N
     if extra:
         item.update(extra)
     return {"Error": [item]}
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """A handler's answer that is not JSON (an attachment's content): sent as it is, with its
+    own Content-Type, and signed like any other answer."""
+
+    content: bytes
+    content_type: str
 
 
 class ApiError(Exception):
