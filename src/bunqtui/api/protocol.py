@@ -51,6 +51,7 @@ from bunqtui.api.errors import (
     ServerError,
     SignatureError,
 )
+from bunqtui.api.ratelimit import parse_limit
 
 log = logging.getLogger("bunqtui.api.transport")  # the name users already filter on
 
@@ -333,7 +334,8 @@ class Exchange:
 
         429/409 (bunq did not process it) and a request that never left are retried for every
         method; 5xx, 491 and a broken connection only for GET/HEAD (or ``retry_failures``):
-        money never moves twice. Exponential with jitter, never less than the base.
+        money never moves twice. Exponential with jitter, never less than the base — except
+        the first wait after a 429 that names its limit: at most one slot of that window.
         """
         if attempt >= self.max_retries:
             return None
@@ -343,6 +345,11 @@ class Exchange:
             base = self.retry_base
         elif outcome.status in (409, 429):
             base = self.backoff_base
+            named = parse_limit(outcome.content) if outcome.status == 429 else None
+            if named is not None and attempt == 0:
+                # the limiter now paces the retry by the window bunq named: wait one slot of it
+                # at most (a limiter that is off gets the whole back-off from the next 429 on)
+                return min(base * (1 + random.uniform(0, 0.5)), named.per_seconds / named.calls)
         elif (outcome.status >= 500 or outcome.status == 491) and retry_failures:
             base = self.retry_base
         else:

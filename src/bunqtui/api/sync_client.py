@@ -110,6 +110,8 @@ class SyncDriver(SyncRunner):
                     response.close()
             except httpx.HTTPError as exc:
                 return Failed.of(exc)
+            # before the slot is stamped: a 429 naming its limit paces what waits behind it
+            self.rate_limiter.observe(send.method, send.url, response.status_code, content)
         return Reply(response.status_code, response.headers, content)
 
     def _handle(self, effect: Effect) -> Any:

@@ -119,6 +119,8 @@ class AsyncDriver(AsyncRunner):
                     await response.aclose()
             except httpx.HTTPError as exc:
                 return Failed.of(exc)
+            # before the slot is stamped: a 429 naming its limit paces what waits behind it
+            self.rate_limiter.observe(send.method, send.url, response.status_code, content)
         return Reply(response.status_code, response.headers, content)
 
     async def _handle(self, effect: Effect) -> Any:

@@ -3,13 +3,17 @@ conveniences."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .ratelimit import Limits
 
 
 @dataclass
 class EmulatorConfig:
     seed: int = 1
     rate_limit: bool = True
+    # bunq's published limits unless told otherwise (docs/emulator.md#rate-limits)
+    rate_limits: Limits = field(default_factory=Limits)
     latency_ms: float = 0.0
     sugar_daddy_delay: float = 0.3  # seconds before Sugar Daddy accepts a request
     sugar_daddy_cap: str = "500.00"

@@ -15,6 +15,8 @@ import uvicorn
 from .app import Emulator, create_app
 from .config import EmulatorConfig
 from .hosts import allowed_hosts
+from .ratelimit import check_routes
+from .router import Router
 from .state import World
 from .statefile import StateFileError, load_world, save_world
 
@@ -63,6 +65,8 @@ class EmulatorServer:
         self.state_file = Path(state_file) if state_file else None
         world = load_world(self.state_file) if self.state_file else None
         self.emulator = Emulator(self.config, world)
+        routes = self.emulator.router.routes
+        check_routes(self.config.rate_limits, {Router.stats_key(r.method, r) for r in routes})
         if self.state_file:
             self.emulator.on_change.append(self._save_after_change)
         self.app = create_app(emulator=self.emulator)
