@@ -90,5 +90,10 @@ def json_text(data: Any, *, indent: int | None = 2) -> str:
     overrides, line separators and lone surrogates are written as ``\\uXXXX`` escapes: a JSON
     reader gets the exact string back, a terminal gets nothing it would act on.
     """
-    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    return json_safe(json.dumps(data, indent=indent, ensure_ascii=False))
+
+
+def json_safe(text: str) -> str:
+    """JSON text as ``json.dumps(..., ensure_ascii=False)`` writes it, with what a terminal
+    would act on written as ``\\uXXXX`` escapes (for JSON built in pieces, e.g. streamed)."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -34,3 +34,21 @@ def test_quick_benchmark_run_reports_every_row() -> None:
     assert sync["rate_limited"] == 0 and sync["refresh_requests"] == 1
     search = result["search"]
     assert search["payments"] == 2000 and len(search["queries"]) >= 5
+
+
+@pytest.mark.slow
+def test_quick_export_benchmark_run_reports_every_row() -> None:
+    run = subprocess.run(
+        [sys.executable, str(BENCH.with_name("bench_export.py")), "--quick", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout)
+    (size,) = result["sizes"].values()
+    for fmt in ("csv", "json", "table"):
+        assert size[fmt]["peak_mb"] > 0 and size[fmt]["bytes"] > 0
+    assert size["first_sync"]["peak_mb"] > 0
+    paced = result["paced"]
+    assert paced["requests"] == 2 and paced["rate_limited"] == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bunqtui.api.models import Amount, MonetaryAccount, Payment, User
+from bunqtui.store.rows import PaymentRow, payment_row
 
 
 def amount_record(amount: Amount | None) -> dict[str, str] | None:
@@ -30,21 +31,25 @@ def account_record(account: MonetaryAccount) -> dict[str, Any]:
     }
 
 
-def payment_record(payment: Payment) -> dict[str, Any]:
-    counterparty = payment.counterparty_alias
+def payment_record(payment: Payment | PaymentRow) -> dict[str, Any]:
+    """The stable shape of a payment, from a ``Payment`` or a cached ``PaymentRow`` alike."""
+    return row_record(payment_row(payment))
+
+
+def row_record(row: PaymentRow) -> dict[str, Any]:
+    balance = row.balance_value
     return {
-        "id": payment.id,
-        "created": payment.created.isoformat() if payment.created else None,
-        "amount": amount_record(payment.amount),
-        "counterparty": {
-            "name": counterparty.display_name if counterparty else None,
-            "iban": counterparty.iban if counterparty else None,
-        },
-        "description": payment.description,
-        "type": payment.type,
-        "sub_type": payment.sub_type,
-        "balance_after": amount_record(payment.balance_after),
-        "monetary_account_id": payment.monetary_account_id,
+        "id": row.id,
+        "created": row.created_text,
+        "amount": {"value": row.amount_value, "currency": row.currency},
+        "counterparty": {"name": row.counterparty_name, "iban": row.counterparty_iban},
+        "description": row.description,
+        "type": row.type,
+        "sub_type": row.sub_type,
+        "balance_after": (
+            None if balance is None else {"value": balance, "currency": row.balance_currency}
+        ),
+        "monetary_account_id": row.monetary_account_id,
     }
 
 

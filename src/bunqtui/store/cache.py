@@ -7,10 +7,14 @@ account with an id in that range is cached. Pages are only merged when they over
 that range, so the cache never has a gap, and a sync interrupted midway resumes from the oldest
 cached id without duplicates (``INSERT OR REPLACE`` on the key) or holes.
 
-Search columns (table ``payment_search``, written at insert time, read by ``bunqtui.core.query``):
-``created`` (bunq's UTC
-``YYYY-MM-DD hh:mm:ss.ffffff``, which sorts as text), ``cents`` (signed amount in cents) and
-``haystack`` (casefolded text the filter's words are looked up in).
+Columns (table ``payment_search``, written at insert time): for search (read by
+``bunqtui.core.query``) ``created`` (bunq's UTC ``YYYY-MM-DD hh:mm:ss.ffffff``, which sorts as
+text), ``cents`` (signed amount in cents) and ``haystack`` (casefolded text the filter's words
+are looked up in); for views and exports, the strings of the stable record
+(``bunqtui.store.rows.PaymentRow``), so listing or exporting 100,000 payments parses no JSON.
+``payment_rows`` streams them from a read snapshot, a batch at a time: an export holds one batch
+in memory, whatever the number of payments. A cache of schema 2 gets the columns filled from
+its stored JSON once (no request to bunq); any other version is rebuilt.
 
 An identity that was forgotten (a disconnected user) leaves a tombstone: a process that was
 still fetching its payments cannot write them back afterwards, because every write checks
@@ -34,10 +38,14 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
+from bunqtui.api.errors import ProtocolError
 from bunqtui.api.models import MonetaryAccount, Payment
 from bunqtui.store.files import FILE_MODE, ensure_private_dir
+from bunqtui.store.rows import PaymentRow
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+MIGRATES_FROM = 2  # filled in place from the stored JSON; any other old version is rebuilt
+ROW_BATCH = 1000  # rows per fetch when streaming: one batch is all an export holds
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # bunq's, in UTC: sorts as text
 
 _SCHEMA = """
@@ -71,8 +79,23 @@ CREATE TABLE IF NOT EXISTS payment_search (
     id INTEGER NOT NULL,
     created TEXT,
     cents INTEGER NOT NULL,
-    haystack TEXT NOT NULL
+    haystack TEXT NOT NULL,
+    -- schema 3: the record's strings (bunqtui.store.rows.PaymentRow), appended in this order
+    -- so that a schema-2 file gets the same table by ALTER TABLE
+    created_text TEXT,
+    amount TEXT,
+    currency TEXT,
+    counterparty_name TEXT,
+    counterparty_iban TEXT,
+    description TEXT,
+    type TEXT,
+    sub_type TEXT,
+    balance TEXT,
+    balance_currency TEXT,
+    monetary_account_id INTEGER
 );
+-- an account's payments newest first (a listing or export walks it; no sort of 100,000 rows)
+CREATE INDEX IF NOT EXISTS payment_search_account ON payment_search (identity, account_id, id);
 -- every search column in the order of the results (newest first): a search walks this index
 -- backwards and stops at its limit (a common word: ~1 ms instead of a scan and a sort of all
 -- 100,000), and a date range seeks into it; a word found nowhere still reads all of it once
@@ -118,11 +141,35 @@ def _stamp(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).strftime(TIME_FORMAT) if value is not None else None
 
 
+def time_key(value: dt.datetime) -> str:
+    """``value`` as the ``created`` column holds times (compare with it in SQL)."""
+    return value.astimezone(dt.UTC).strftime(TIME_FORMAT)
+
+
 def _parse_stamp(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
     # written by _stamp in TIME_FORMAT, which fromisoformat reads (much faster than strptime)
     return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+
+
+# payment_search's record columns, in PaymentRow's order after its id
+_ROW_COLUMNS = (
+    "created_text",
+    "amount",
+    "currency",
+    "counterparty_name",
+    "counterparty_iban",
+    "description",
+    "type",
+    "sub_type",
+    "balance",
+    "balance_currency",
+    "monetary_account_id",
+)
+# built from the constants above only
+_INSERT_COLUMNS = f"INSERT OR REPLACE INTO payment_search VALUES ({', '.join('?' * 18)})"  # noqa: S608
+_SELECT_ROW = "SELECT id, " + ", ".join(_ROW_COLUMNS) + " FROM payment_search"  # noqa: S608
 
 
 def _dumps(obj: Any) -> str:
@@ -167,7 +214,7 @@ def _is_damage(exc: BaseException) -> bool:
 def _parsed(parse: Callable[[], Any]) -> Any:
     try:
         return parse()
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError, ProtocolError) as exc:
         raise _DamagedRow(f"a cached row does not parse ({type(exc).__name__})") from None
 
 
@@ -290,6 +337,8 @@ class Cache:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version == MIGRATES_FROM:
+                version = self._migrate(db)
             if version not in (0, SCHEMA_VERSION):
                 # a cache from an incompatible version is only a cache: start again
                 db.executescript(
@@ -304,6 +353,34 @@ class Cache:
             db.close()
             raise
         return db
+
+    def _migrate(self, db: sqlite3.Connection) -> int:
+        """Schema 2 → 3: add the record's columns and fill them from each row's stored JSON,
+        a batch at a time, in one transaction (a second process waits, then finds it done).
+        A row that does not parse is damage (the file is set aside). Returns the version."""
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version != MIGRATES_FROM:
+                db.execute("ROLLBACK")
+                return version
+            for column in _ROW_COLUMNS:
+                kind = "INTEGER" if column == "monetary_account_id" else "TEXT"
+                db.execute(f"ALTER TABLE payment_search ADD COLUMN {column} {kind}")
+            stored = db.execute("SELECT pk, identity, account_id, raw FROM payments")
+            while batch := stored.fetchmany(ROW_BATCH):
+                values = []
+                for pk, identity, account_id, raw in batch:
+                    payment = payment_from_row(raw)
+                    values.append((pk, identity, account_id, *self._columns(payment)))
+                db.executemany(_INSERT_COLUMNS, values)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return SCHEMA_VERSION
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -419,16 +496,7 @@ class Cache:
         ids = [p.id for p in items]
         top = max(ids) if ids else None
         page_hi = hi if hi is not None else top
-        rows = [
-            (
-                p.id,
-                _dumps(p.raw),
-                _stamp(p.created),
-                _cents(p.amount.value),
-                self._haystack(p),
-            )
-            for p in items
-        ]
+        rows = [(p.id, _dumps(p.raw), self._columns(p)) for p in items]
         with self._write() as db:
             self._check_not_forgotten(db, identity)
             row = db.execute(
@@ -469,7 +537,7 @@ class Cache:
     ) -> int:
         """Insert or update payments; returns how many were not cached before."""
         added = 0
-        for pid, raw, created, cents, text in rows:
+        for pid, raw, columns in rows:
             found = db.execute(
                 "SELECT pk FROM payments WHERE identity = ? AND account_id = ? AND id = ?",
                 (identity, account_id, pid),
@@ -483,11 +551,19 @@ class Cache:
             else:
                 pk = found[0]
                 db.execute("UPDATE payments SET raw = ? WHERE pk = ?", (raw, pk))
-            db.execute(
-                "INSERT OR REPLACE INTO payment_search VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (pk, identity, account_id, pid, created, cents, text),
-            )
+            db.execute(_INSERT_COLUMNS, (pk, identity, account_id, *columns))
         return added
+
+    def _columns(self, payment: Payment) -> tuple[Any, ...]:
+        """payment_search's columns after (pk, identity, account_id), from ``id`` on."""
+        row = PaymentRow.of(payment)
+        return (
+            payment.id,
+            _stamp(payment.created),
+            _cents(payment.amount.value),
+            self._haystack(payment),
+            *row[1:],
+        )
 
     @_guarded
     def touch(self, identity: str, account_id: int) -> None:
@@ -508,6 +584,63 @@ class Cache:
             (identity, account_id, limit, offset),
         )
         return [payment_from_row(raw) for (raw,) in rows]
+
+    def payment_rows(
+        self,
+        identity: str | None = None,
+        account_id: int | None = None,
+        *,
+        where: str = "",
+        params: Sequence[Any] = (),
+        newest: str = "id",
+        limit: int | None = None,
+    ) -> Iterator[PaymentRow]:
+        """Cached payments as ``PaymentRow``s matching the SQL condition ``where`` (over
+        payment_search's columns), newest first by ``id`` or by ``created`` (as a search
+        orders them), optionally within one identity and account.
+
+        Streamed from a read snapshot of its own (a sync writing meanwhile is not seen, and
+        nothing waits for the export), ``ROW_BATCH`` rows at a time: it never holds more. The
+        file is opened (moved aside if damaged) before the first row is asked for."""
+        if newest not in ("id", "created"):
+            raise ValueError(f"newest is 'id' or 'created', not {newest!r}")
+        clauses, args = [where or "1"], list(params)
+        if identity is not None:
+            clauses.append("identity = ?")
+            args.append(identity)
+        if account_id is not None:
+            clauses.append("account_id = ?")
+            args.append(account_id)
+        order = "id DESC" if newest == "id" else "created DESC, id DESC"
+        index = "payment_search_account" if newest == "id" else "payment_search_newest"
+        args.append(-1 if limit is None else limit)  # SQLite: a negative LIMIT is none
+        sql = (
+            f"{_SELECT_ROW} INDEXED BY {index} WHERE {' AND '.join(f'({c})' for c in clauses)}"
+            f" ORDER BY {order} LIMIT ?"
+        )
+        return self._stream(self._reader(), sql, args)
+
+    @_guarded
+    def _reader(self) -> sqlite3.Connection:
+        """A second connection on the (opened, migrated) file, for a stream of rows."""
+        with self._lock:
+            self.db  # noqa: B018 - opens, migrates or sets aside a damaged file first
+        uri = self.path.absolute().as_uri() + "?mode=ro"
+        return sqlite3.connect(uri, uri=True, timeout=10.0, check_same_thread=False)
+
+    def _stream(
+        self, reader: sqlite3.Connection, sql: str, args: Sequence[Any]
+    ) -> Iterator[PaymentRow]:
+        make = PaymentRow._make
+        try:
+            with contextlib.closing(reader):
+                reader.execute("BEGIN")  # one snapshot from the first row to the last
+                cursor = reader.execute(sql, args)
+                while batch := cursor.fetchmany(ROW_BATCH):
+                    yield from map(make, batch)
+        except sqlite3.Error as exc:
+            # rows may already be out: report it, without moving the file under the reader
+            raise self._failure(exc) from None
 
     @_guarded
     def payment_count(self, identity: str, account_id: int) -> int:
@@ -542,7 +675,9 @@ class Cache:
             keys = [
                 pk
                 for (pk,) in self.db.execute(
-                    "SELECT pk FROM payment_search"  # noqa: S608
+                    # INDEXED BY: for one account, payment_search_account looks cheaper
+                    # to SQLite, but it would sort every row of the account
+                    "SELECT pk FROM payment_search INDEXED BY payment_search_newest"  # noqa: S608
                     f" WHERE {' AND '.join(f'({c})' for c in clauses)}"
                     " ORDER BY created DESC, id DESC LIMIT ?",
                     args,
