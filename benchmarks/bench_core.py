@@ -14,8 +14,9 @@ network), sets up a profile in a temporary BUNQTUI_HOME, and measures:
 2. wall time of the `bunqtui accounts --json` process ÷ the official SDK's script
    (benchmarks/sdk_accounts.py) listing the same accounts from its saved context — medians of
    alternating runs, spaced so neither meets the other's rate-limit window — and, in the same
-   rotation, the floor of bunqtui's stack (benchmarks/floor_accounts.py: the one signed GET
-   with httpx under asyncio and nothing else);
+   rotation, the floors of bunqtui's two stacks (benchmarks/floor_accounts.py: the one signed
+   GET with httpx.Client and no event loop — the stack of one-shot commands — and with
+   httpx.AsyncClient under asyncio, the TUI's; nothing else);
 3. a full sync of a 10,000-payment account: wall time ÷ the rate-limit floor, and 429s;
 4. the requests of a refresh of that synced account;
 5. search over 100,000 cached payments (median of repeated runs per query, the slowest query).
@@ -145,6 +146,12 @@ def cli_vs_sdk(
     commands = {
         "bunqtui": [bunqtui, "accounts", "--json", "--profile", "bench"],
         "sdk": [sys.executable, str(SDK_SCRIPT), str(sdk_context), server.base_url],
+        "floor_sync": [
+            sys.executable,
+            str(FLOOR_SCRIPT),
+            "--sync",
+            str(home / "secrets" / "bench.json"),
+        ],
         "floor": [sys.executable, str(FLOOR_SCRIPT), str(home / "secrets" / "bench.json")],
     }
     names = list(commands)
@@ -162,15 +169,17 @@ def cli_vs_sdk(
                 times[name].append(elapsed)
                 requests[name].append(control.total() - before)
             ids[name] = {a["id"] for a in json.loads(out)}
-    assert ids["bunqtui"] == ids["sdk"] == ids["floor"], "the listings differ"
+    assert ids["bunqtui"] == ids["sdk"] == ids["floor"] == ids["floor_sync"], "listings differ"
     median = {name: statistics.median(times[name]) for name in names}
     return {
         "runs": runs,
         "bunqtui_s": median["bunqtui"],
         "sdk_s": median["sdk"],
         "floor_s": median["floor"],
+        "floor_sync_s": median["floor_sync"],
         "ratio": median["bunqtui"] / median["sdk"],
         "floor_ratio": median["floor"] / median["sdk"],
+        "floor_sync_ratio": median["floor_sync"] / median["sdk"],
         "bunqtui_requests": max(requests["bunqtui"]),
         "sdk_requests": max(requests["sdk"]),
         "floor_requests": max(requests["floor"]),
@@ -338,9 +347,12 @@ def table(r: dict[str, Any]) -> str:
         f"{os.getloadavg()[0]:.1f} at the end); emulator latency {r['latency_ms']:.0f} ms, "
         "rate limits on (search row: cache filled from an emulator without either, in "
         f"{found['fill_s']:.1f} s).",
-        f"CLI ÷ SDK: the floor of bunqtui's stack in the same rotation (benchmarks/"
-        f"floor_accounts.py, the one signed GET with httpx under asyncio and nothing else) took "
-        f"{cli['floor_s'] * 1000:.0f} ms, {cli['floor_ratio']:.2f} × the SDK. "
+        "CLI ÷ SDK: the floors of bunqtui's two stacks in the same rotation (benchmarks/"
+        "floor_accounts.py, the one signed GET and nothing else) took "
+        f"{cli['floor_sync_s'] * 1000:.0f} ms with httpx.Client and no event loop (the one-shot "
+        f"commands' stack), {cli['floor_sync_ratio']:.2f} × the SDK, and "
+        f"{cli['floor_s'] * 1000:.0f} ms with httpx.AsyncClient under asyncio, "
+        f"{cli['floor_ratio']:.2f} × the SDK. "
         f"Sync: {sync['ratio_one_per_second']:.3f} × the looser floor of ⌈N/200⌉ requests at "
         "one per second. Search medians per query: " + queries + ".",
     ]

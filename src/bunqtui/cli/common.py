@@ -1,4 +1,8 @@
-"""What every headless command shares: running async commands, errors, exit codes, output.
+"""What every headless command shares: running commands, errors, exit codes, output.
+
+A command is a plain function or a coroutine function. One-shot reads are plain functions on
+the synchronous driver (bunqtui.core.oneshot) and never load asyncio; only a command that
+returns a coroutine gets an event loop (``asyncio.run``), imported then.
 
 Exit codes: 0 success, 1 an error from bunq or the network (bunq's own message shown), 2 a
 usage or configuration error. User and API errors are one or two lines on stderr, never a
@@ -8,7 +12,6 @@ traceback; secrets are never printed (errors from bunqtui.api mask them already)
 from __future__ import annotations
 
 import argparse
-import asyncio
 import inspect
 import sys
 from collections.abc import Callable, Sequence
@@ -17,6 +20,7 @@ from typing import Any
 from bunqtui.api.errors import BunqError
 from bunqtui.core import CoreError, Workspace
 from bunqtui.core.notices import take_notices
+from bunqtui.core.recovery import profile_hint
 from bunqtui.store.secrets import SecretStoreError
 from bunqtui.untrusted import cell_width, json_text, printable
 
@@ -69,13 +73,16 @@ def command(fn: Command) -> Callable[[argparse.Namespace], int]:
         try:
             result = fn(args)
             if inspect.iscoroutine(result):
+                import asyncio  # only for the commands that need an event loop
+
                 result = asyncio.run(result)
             return int(result or 0)
         except CoreError as exc:
             fail(exc.message, exc.hint)
             return exc.exit_code
         except BunqError as exc:
-            fail(f"bunq: {exc}")
+            # a login bunq forgot (sandbox reset): name the exact setup command that repairs it
+            fail(f"bunq: {exc}", profile_hint(exc, getattr(args, "profile", None)) or None)
             return EXIT_BUNQ
         except SecretStoreError as exc:
             fail(exc.message, exc.hint)

@@ -54,8 +54,13 @@ def _read_stdin(loop: asyncio.AbstractEventLoop, future: asyncio.Future[str]) ->
         line = sys.stdin.readline() if sys.stdin is not None else ""
     except (OSError, ValueError):
         line = ""
+
+    def deliver() -> None:
+        if not future.done():
+            future.set_result(line)
+
     with contextlib.suppress(RuntimeError):  # the loop may be gone already
-        loop.call_soon_threadsafe(lambda: future.done() or future.set_result(line))
+        loop.call_soon_threadsafe(deliver)
 
 
 async def _pasted(session: ProfileSession, request: ConnectRequest) -> Identity:
@@ -93,17 +98,17 @@ async def connect(args: argparse.Namespace) -> int:
 
             with contextlib.suppress(Exception):
                 webbrowser.open(request.authorize_url)
-        pending = {asyncio.create_task(_pasted(session, request))}
+        pending: set[asyncio.Future[Identity]] = {asyncio.ensure_future(_pasted(session, request))}
         if connected is not None:
-            pending.add(asyncio.create_task(connected()))
+            pending.add(asyncio.ensure_future(connected()))
         identity = None
         try:
             while pending and identity is None:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
-                    exc = task.exception()
-                    if exc is not None:
-                        raise exc
+                    failure = task.exception()
+                    if failure is not None:
+                        raise failure
                     identity = task.result()
         finally:
             for task in pending:

@@ -1,17 +1,20 @@
 """`bunqtui users | user | accounts | payments`: read a profile's data, as tables or JSON.
 
 The JSON shapes are stable (documented in docs/cli.md; see bunqtui.plugins.records).
+
+`users`, `user`, `accounts` and `payments --limit` are one-shot reads on the synchronous driver
+(bunqtui.core.oneshot): no event loop is started or imported for them. `payments --all` and
+`--search` sync into the cache on the asynchronous ProfileSession.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
-import io
 import sys
 import time
-from typing import TextIO
+from collections.abc import Coroutine, Iterable
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bunqtui.cli.common import (
     EXIT_OK,
@@ -25,22 +28,24 @@ from bunqtui.cli.common import (
     say,
     workspace,
 )
+from bunqtui.cli.payment_output import Reread, print_payments
 from bunqtui.core import (
     ConfigError,
     Identity,
     Payment,
     PaymentFilter,
-    ProfileSession,
     QueryError,
     SyncStatus,
     account_record,
-    payment_record,
     user_record,
 )
-from bunqtui.untrusted import printable
+from bunqtui.core.oneshot import OneShotSession
+
+if TYPE_CHECKING:
+    from bunqtui.core import ProfileSession
+    from bunqtui.store.rows import PaymentRow
 
 DEFAULT_LIMIT = 50
-DESCRIPTION_WIDTH = 40  # characters of a description in the table
 SEARCH_LIMIT = 500
 PAGE = 200
 
@@ -89,8 +94,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=command(payments))
 
 
-async def users(args: argparse.Namespace) -> int:
-    async with workspace().open(args.profile) as session:
+def users(args: argparse.Namespace) -> int:
+    with OneShotSession.open(workspace(), args.profile) as session:
         connected = session.env.connected_users().list()
     if args.json:
         print_json(
@@ -119,9 +124,9 @@ async def users(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def user(args: argparse.Namespace) -> int:
-    async with workspace().open(args.profile) as session:
-        found = await session.user(session.identity(args.user))
+def user(args: argparse.Namespace) -> int:
+    with OneShotSession.open(workspace(), args.profile) as session:
+        found = session.user(session.identity(args.user))
     record = user_record(found)
     granted = getattr(found, "granted_by", None)
     if granted is not None:
@@ -136,9 +141,9 @@ async def user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def accounts(args: argparse.Namespace) -> int:
-    async with workspace().open(args.profile) as session:
-        found = await session.accounts(session.identity(args.user))
+def accounts(args: argparse.Namespace) -> int:
+    with OneShotSession.open(workspace(), args.profile) as session:
+        found = session.accounts(session.identity(args.user))
     records = [account_record(a) for a in found]
     if args.json:
         print_json(records)
@@ -238,6 +243,8 @@ class SyncProgress:
 
 
 async def sync_all(session: ProfileSession, identity: Identity, account_id: int) -> SyncStatus:
+    import asyncio  # already running: only its CancelledError is needed here
+
     cached = session.cached_accounts(identity) or []
     opened = next((a.created for a in cached if a.id == account_id), None)
     progress = SyncProgress(sys.stderr, account_id, opened)
@@ -256,61 +263,65 @@ async def sync_all(session: ProfileSession, identity: Identity, account_id: int)
 
 def _cached(
     session: ProfileSession, identity: Identity, args: argparse.Namespace, limit: int | None
-) -> list[Payment]:
-    """The account's cached payments, searched and/or cut off at --since, newest first."""
+) -> Reread:
+    """The account's cached payments, searched and/or from --since on, newest first: rows
+    streamed from the cache (opened now, read while printing)."""
     since = parse_since(args.since)
-    big = 1 << 62  # "no limit" for SQLite
-    if args.search:
-        found = session.search_payments(
-            args.search, identity=identity, account_id=args.account, limit=limit or big
+    return Reread(
+        lambda: session.cached_payment_rows(
+            identity, args.account, search=args.search or None, since=since, limit=limit
         )
-    else:
-        found = session.cached_payments(identity, args.account, limit=limit or big)
-    if since is not None:
-        found = [p for p in found if p.created is not None and p.created >= since]
-    return found
+    )
 
 
-async def payments(args: argparse.Namespace) -> int:
+def payments(args: argparse.Namespace) -> int | Coroutine[Any, Any, int]:
     if args.limit is not None and args.limit < 1:
         raise ConfigError("--limit must be at least 1")
     if args.all or args.search is not None:
-        parse_since(args.since)  # a bad date fails before any request
-        async with workspace().open(args.profile) as session:
-            identity = session.identity(args.user)
-            if args.search is not None:
-                try:  # a bad query fails before any request too
-                    PaymentFilter.parse(args.search)
-                except QueryError as exc:
-                    raise ConfigError(f"--search: {exc.message}") from None
-            if args.all:
-                status = await sync_all(session, identity, args.account)
-            else:
-                await session.refresh_payments(identity, args.account)
-                status = session.sync_status(identity, args.account)
-                if not status.complete:
-                    back = status.oldest_created
-                    print(
-                        f"bunqtui: searched the {status.count:,} cached payments"
-                        + (f" back to {back.astimezone():%Y-%m-%d}" if back else "")
-                        + "; add --all to fetch the whole history first",
-                        file=sys.stderr,
-                    )
-            # --all prints everything (it excludes --limit); a plain search the newest 500
-            found = _cached(
-                session, identity, args, None if args.all else args.limit or SEARCH_LIMIT
-            )
-        _print_payments(found, args.format)
-        return EXIT_OK
+        return _synced_payments(args)
+    return _latest_payments(args)
+
+
+async def _synced_payments(args: argparse.Namespace) -> int:
+    """--all and --search: sync into the cache (async driver), then print from it."""
+    parse_since(args.since)  # a bad date fails before any request
+    async with workspace().open(args.profile) as session:
+        identity = session.identity(args.user)
+        if args.search is not None:
+            try:  # a bad query fails before any request too
+                PaymentFilter.parse(args.search)
+            except QueryError as exc:
+                raise ConfigError(f"--search: {exc.message}") from None
+        if args.all:
+            status = await sync_all(session, identity, args.account)
+        else:
+            await session.refresh_payments(identity, args.account)
+            status = session.sync_status(identity, args.account)
+            if not status.complete:
+                back = status.oldest_created
+                print(
+                    f"bunqtui: searched the {status.count:,} cached payments"
+                    + (f" back to {back.astimezone():%Y-%m-%d}" if back else "")
+                    + "; add --all to fetch the whole history first",
+                    file=sys.stderr,
+                )
+        # --all prints everything (it excludes --limit); a plain search the newest 500
+        found = _cached(session, identity, args, None if args.all else args.limit or SEARCH_LIMIT)
+    _print_payments(found, args.format)
+    return EXIT_OK
+
+
+def _latest_payments(args: argparse.Namespace) -> int:
+    """The newest --limit payments, page by page from bunq (sync driver, no event loop)."""
     limit = args.limit or DEFAULT_LIMIT
     since = parse_since(args.since)
     found: list[Payment] = []
-    async with workspace().open(args.profile) as session:
+    with OneShotSession.open(workspace(), args.profile) as session:
         identity = session.identity(args.user)
         older_id = None
         while True:
             count = min(PAGE, limit - len(found))
-            page = await session.payments(identity, args.account, older_id=older_id, count=count)
+            page = session.payments(identity, args.account, older_id=older_id, count=count)
             done = False
             for p in page.items:
                 if since is not None and p.created is not None and p.created < since:
@@ -326,36 +337,5 @@ async def payments(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_payments(found: list[Payment], fmt: str) -> None:
-    if fmt == "json":
-        print_json([payment_record(p) for p in found])
-    elif fmt == "csv":
-        from bunqtui.plugins.exporters import CsvExporter  # csv only for this format
-
-        if not sys.stdout.isatty():  # a file or a pipe gets the exact text
-            CsvExporter().write(found, sys.stdout)  # text cells through csv_cell
-            return
-        # a person reads it on a terminal: control characters written out, as `ls` does
-        buffer = io.StringIO()
-        CsvExporter().write(found, buffer)
-        sys.stdout.write(printable(buffer.getvalue(), one_line=False))
-    else:
-        rows = []
-        for p in found:
-            r = payment_record(p)
-            rows.append(
-                [
-                    r["id"],
-                    (p.created.astimezone().strftime("%Y-%m-%d %H:%M") if p.created else ""),
-                    f"{r['amount']['value']} {r['amount']['currency']}",
-                    r["counterparty"]["name"],
-                    _clip(r["description"] or "", DESCRIPTION_WIDTH),
-                ]
-            )
-        print_table(["ID", "DATE", "AMOUNT", "COUNTERPARTY", "DESCRIPTION"], rows)
-
-
-def _clip(text: str, width: int) -> str:
-    """The first ``width`` characters, with … when cut (cut before escapes are written out, so
-    an escape is never split)."""
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _print_payments(found: Iterable[PaymentRow | Payment], fmt: str) -> None:
+    print_payments(found, fmt)  # streamed: bunqtui.cli.payment_output

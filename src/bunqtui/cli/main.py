@@ -3,6 +3,11 @@
 Each command module exposes `register(subparsers)`, which adds its sub-parser and sets
 `func` on it; `func(args) -> int` is the exit code (0 ok, 1 bunq or network error,
 2 usage or configuration error). Textual is imported only when the UI is launched.
+
+A one-shot read (`accounts`, `user`, `users`, `payments`) is parsed by a parser that holds only
+its own module's sub-parsers: the other command modules (connect's asyncio, setup's plugin
+machinery) are not even imported. `ONE_SHOT` names those commands; a test keeps it equal to
+what the modules register, and anything else (help, a typo) gets the full parser.
 """
 
 from __future__ import annotations
@@ -23,9 +28,17 @@ COMMAND_MODULES = [
     "bunqtui.cli.data_cmd",
     "bunqtui.cli.completion",
 ]
+# commands run by a parser with only their own module (see above)
+ONE_SHOT = {
+    "users": "bunqtui.cli.data_cmd",
+    "user": "bunqtui.cli.data_cmd",
+    "accounts": "bunqtui.cli.data_cmd",
+    "payments": "bunqtui.cli.data_cmd",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(modules: list[str] | None = None) -> argparse.ArgumentParser:
+    """The `bunqtui` parser with the sub-commands of ``modules`` (default: all of them)."""
     parser = argparse.ArgumentParser(
         prog="bunqtui",
         description="A keyboard-first terminal client for the bunq API.",
@@ -42,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the profile the terminal UI opens (default: the default profile)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if modules is None else modules:
         importlib.import_module(name).register(subparsers)
     return parser
 
@@ -63,9 +76,26 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def command_word(argv: list[str]) -> str | None:
+    """The sub-command's name as the top-level parser finds it: the first word that is neither
+    an option nor the value of ``--profile`` (or of an abbreviation argparse accepts for it)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            return None  # rare enough to leave to the full parser
+        if word.startswith("-"):
+            if len(word) > 2 and "--profile".startswith(word):
+                next(words, None)  # its value, which may look like a command
+            continue
+        return word
+    return None
+
+
 def _run(argv: list[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    module = ONE_SHOT.get(command_word(words) or "")
+    parser = build_parser([module] if module else None)
+    args = parser.parse_args(words)
     if args.command is None:
         from bunqtui.cli.launch import launch_ui
 

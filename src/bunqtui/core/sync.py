@@ -21,12 +21,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bunqtui.api.client import MAX_COUNT, BunqClient
 from bunqtui.api.errors import PaginationError
 from bunqtui.api.models import Page, Payment
+from bunqtui.api.operations import MAX_COUNT
 from bunqtui.core.errors import CoreError
 from bunqtui.store.cache import Cache
+
+if TYPE_CHECKING:  # the async driver loads asyncio: one-shot commands store pages without it
+    from bunqtui.api.client import BunqClient
 
 PAGE = MAX_COUNT  # bunq's maximum: the fewest requests per payment
 

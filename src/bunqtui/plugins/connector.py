@@ -4,6 +4,10 @@ A connector declares the setup fields it needs (so the TUI can build a form and 
 flags), plans its setup as named steps, and runs them idempotently: a rerun reuses what is
 stored and creates nothing twice. Everything it keeps goes through ``ConnectorEnv.vault`` (the
 profile's private secret document); config.toml never sees a secret.
+
+Loading a connector loads no bunq driver: ``ConnectorEnv.client()`` imports the asynchronous
+one (asyncio) and ``ConnectorEnv.sync_client()`` the synchronous one when first called, so a
+one-shot CLI command that reads through the synchronous driver never starts asyncio.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from bunqtui.api.client import BunqClient
 from bunqtui.api.context import ApiContext
 from bunqtui.api.environment import Environment
 from bunqtui.api.ratelimit import RateLimiter
@@ -23,6 +26,9 @@ from bunqtui.store.users import ConnectedUsers
 
 if TYPE_CHECKING:
     import httpx
+
+    from bunqtui.api.client import BunqClient
+    from bunqtui.api.sync_client import SyncBunqClient
 
 OWN_CONTEXT = "context"
 OAUTH_CLIENT = "oauth_client"
@@ -122,6 +128,7 @@ class ConnectorEnv:
     vault: ProfileVault
     rate_limiter: RateLimiter = field(default_factory=RateLimiter)
     http: httpx.AsyncClient | None = None
+    sync_http: httpx.Client | None = None
     client_options: dict[str, Any] = field(default_factory=dict)
 
     def own_context(self) -> ApiContext | None:
@@ -146,10 +153,29 @@ class ConnectorEnv:
         on_context_change: Callable[[ApiContext], None] | None = None,
     ) -> BunqClient:
         """A client sharing this profile's rate limiter; by default it saves the own context."""
+        from bunqtui.api.client import BunqClient  # asyncio: only for whoever drives it
+
         return BunqClient(
             self.environment,
             context=context,
             http=self.http,
+            rate_limiter=self.rate_limiter,
+            on_context_change=on_context_change or self.save_own_context,
+            **self.client_options,
+        )
+
+    def sync_client(
+        self,
+        context: ApiContext | None = None,
+        on_context_change: Callable[[ApiContext], None] | None = None,
+    ) -> SyncBunqClient:
+        """:meth:`client` on the synchronous driver (over ``sync_http``; no event loop)."""
+        from bunqtui.api.sync_client import SyncBunqClient
+
+        return SyncBunqClient(
+            self.environment,
+            context=context,
+            http=self.sync_http,
             rate_limiter=self.rate_limiter,
             on_context_change=on_context_change or self.save_own_context,
             **self.client_options,
