@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bunqtui.api.client import BunqClient
 from bunqtui.api.errors import mask_secret
 from bunqtui.plugins import Connector, SetupError, SetupField, SetupStep, Steps, hookimpl
 from bunqtui.plugins.connector import OWN_CONTEXT, ConnectorEnv
@@ -101,12 +100,24 @@ class ApiKeyConnector(Connector):
                 api_key = ctx.secret
             else:
                 async with steps.run("sandbox_user") as step:
+                    # the async driver (asyncio) only here: one-shot reads load this
+                    # connector on the synchronous one
+                    from bunqtui.api.client import BunqClient
+
                     api_key = await BunqClient.create_sandbox_user(
                         env.environment, http=env.http, rate_limiter=env.rate_limiter
                     )
                     step.detail = f"API key {mask_secret(api_key)}"
                 created = True
         ctx = self._reusable(api_key)
+        forgotten = False
+        if ctx is not None:
+            # bunq forgets installations (a sandbox reset, an emulator restarted without its
+            # state): reusing one it no longer knows would fail the same way forever
+            async with env.client(ctx, on_context_change=lambda c: None) as probe:
+                forgotten = not await probe.installation_known()
+            if forgotten:
+                api_key, ctx = ctx.secret, None
         # reusing the stored login, a renewed session is written back only over that same
         # login: a concurrent setup with another key must not be undone
         renewed = (lambda c: save_renewed(env, c)) if ctx is not None else None
@@ -121,7 +132,12 @@ class ApiKeyConnector(Connector):
                         raise SetupError("an API key is needed")
                     await client.create_context(api_key, description=f"bunqtui {env.profile}")
                     env.vault.update(lambda doc: _remember(doc, api_key, created))
-                    step.detail = f"user {client.context.user_id if client.context else '?'}"
+                    user = client.context.user_id if client.context else "?"
+                    step.detail = (
+                        f"bunq no longer knew the saved installation: a new one, user {user}"
+                        if forgotten
+                        else f"user {user}"
+                    )
             if created:
                 async with steps.run("top_up") as step:
                     accounts = await client.list_monetary_accounts()

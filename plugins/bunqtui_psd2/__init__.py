@@ -86,7 +86,13 @@ class Psd2Connector(Connector):
         same = not new_files or (
             stored.get("certificate") == _read_pem(options["certificate"], "certificate")
         )
-        if ctx is not None and ctx.has_installation and same:
+        reuse = ctx is not None and ctx.has_installation and same
+        if reuse:
+            # bunq forgets installations (a sandbox reset, an emulator restarted without its
+            # state): then register the stored certificate on a new one
+            async with env.client(ctx, on_context_change=lambda c: None) as probe:
+                reuse = await probe.installation_known()
+        if reuse:
             steps.skip("certificate", "already registered")
             steps.skip("credential", "reusing the saved installation")
 
@@ -99,7 +105,12 @@ class Psd2Connector(Connector):
                 await self.ensure_oauth_client(client, steps)
             return
         async with steps.run("certificate") as step:
-            if new_files:
+            generate = bool(options.get("generate_sandbox_certificate"))
+            if not new_files and not generate and stored.get("certificate"):
+                cert, key = stored["certificate"], stored["private_key"]
+                chain = stored.get("chain") or cert
+                step.detail = "bunq no longer knew the saved installation: registering it anew"
+            elif new_files:
                 cert = _read_pem(options["certificate"], "certificate")
                 key = _read_pem(options["private_key"], "private key")
                 chain = _read_pem(options["chain"], "chain")

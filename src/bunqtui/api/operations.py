@@ -34,6 +34,7 @@ from bunqtui.api.errors import (
     ForbiddenError,
     PaginationError,
     ProtocolError,
+    SignatureError,
     UnauthorizedError,
     mask_secret,
 )
@@ -411,6 +412,30 @@ class BunqOperations:
         return (yield from self._renew_session(ctx.session_token))
 
     ensure_session = operation(_ensure_session)
+
+    def _installation_known(self) -> Flow[bool]:
+        """GET /installation with the installation token: does bunq still know it? (1 request)
+
+        False when bunq refuses the token (401/403, verified or not: an emulator restarted
+        without its state, or a sandbox reset, signs with a key we do not have). Any other
+        failure — network, 5xx, 429 — is raised: it says nothing about the installation."""
+        ctx = self._require_context()
+        try:
+            yield from self.transport.exchange(
+                "GET",
+                self._url("/installation"),
+                token=ctx.installation_token,
+                server_key=self._server_key(ctx),
+            )
+        except (UnauthorizedError, ForbiddenError):
+            return False
+        except SignatureError as exc:
+            if exc.status in (401, 403):
+                return False
+            raise
+        return True
+
+    installation_known = operation(_installation_known)
 
     def _renew_session(self, stale_token: str | None) -> Flow[ApiContext]:
         return (yield Locked(self._renew_locked(stale_token)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bunqtui.config import (
     DEFAULT_REDIRECT_URI,
@@ -24,7 +24,6 @@ from bunqtui.config import (
 )
 from bunqtui.core.environment import environment_for, rate_limiter_for
 from bunqtui.core.errors import ConfigError
-from bunqtui.core.session import ProfileSession
 from bunqtui.plugins.connector import (
     Connector,
     ConnectorEnv,
@@ -36,6 +35,9 @@ from bunqtui.plugins.connector import (
 from bunqtui.plugins.manager import PluginRegistry
 from bunqtui.store.files import ensure_private_dir, file_lock
 from bunqtui.store.secrets import ProfileVault, SecretStore, check_profile_name
+
+if TYPE_CHECKING:
+    from bunqtui.core.session import ProfileSession
 
 __all__ = [
     "ConnectorInfo",
@@ -186,7 +188,7 @@ class Workspace:
             environment=environment_for(profile.environment, profile.base_url),
             redirect_uri=profile.redirect_uri,
             vault=ProfileVault(self.secrets, profile.name),
-            rate_limiter=rate_limiter_for(profile),
+            rate_limiter=rate_limiter_for(profile, self.paths.data_dir),
             **extra,
         )
 
@@ -260,6 +262,9 @@ class Workspace:
         return self._info(self.config.profiles[name])
 
     def open(self, profile: str | None = None) -> ProfileSession:
+        # the async session loads asyncio; one-shot CLI reads open a OneShotSession instead
+        from bunqtui.core.session import ProfileSession
+
         chosen = self.profile(profile)
         cls = self.connector_class(chosen.connector)
         return ProfileSession(self, chosen, cls)
