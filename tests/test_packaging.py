@@ -120,16 +120,22 @@ def check_wheel(wheel: Path) -> str:
         "bunqtui/tui/app.tcss",
         "bunqtui_apikey/__init__.py",
         "bunqtui_psd2/__init__.py",
+        "bunqtui_accounting/__init__.py",
     ):
         assert needed in names, f"{needed} is not in the wheel"
     entry_points = contents[f"{dist_info}/entry_points.txt"].decode()
     assert re.search(r"^bunqtui = bunqtui\.cli\.main:main$", entry_points, re.M)
-    for plugin in ("api-key = bunqtui_apikey", "psd2 = bunqtui_psd2"):
+    for plugin in (
+        "api-key = bunqtui_apikey",
+        "psd2 = bunqtui_psd2",
+        "accounting = bunqtui_accounting",
+    ):
         assert plugin in entry_points, f"the wheel does not register {plugin}"
 
     for name in names:
         path = PurePosixPath(name)
-        assert path.parts[0] in {"bunqtui", "bunqtui_apikey", "bunqtui_psd2", dist_info}, name
+        plugins = {"bunqtui_apikey", "bunqtui_psd2", "bunqtui_accounting"}
+        assert path.parts[0] in {"bunqtui", *plugins, dist_info}, name
         assert "tests" not in path.parts and path.name != "conftest.py", f"a test: {name}"
         assert not path.name.startswith("test_"), f"a test: {name}"
         assert "__pycache__" not in path.parts and path.suffix != ".pyc", name

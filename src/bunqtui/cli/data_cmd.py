@@ -28,7 +28,7 @@ from bunqtui.cli.common import (
     say,
     workspace,
 )
-from bunqtui.cli.payment_output import Reread, print_payments
+from bunqtui.cli.payment_output import Formats, Reread, print_payments
 from bunqtui.core import (
     ConfigError,
     Identity,
@@ -90,8 +90,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="search the cached payments (after a refresh, or the sync with --all); "
         'e.g. "albert >-50 since:2026-01-01"',
     )
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    p.set_defaults(func=command(payments))
+    formats = Formats()
+    p.add_argument(
+        "--format",
+        choices=formats,
+        default="table",
+        metavar="FORMAT",
+        help="%(choices)s (exporter plugins add formats; default: table)",
+    )
+    p.set_defaults(func=command(payments), formats=formats)
 
 
 def users(args: argparse.Namespace) -> int:
@@ -307,7 +314,7 @@ async def _synced_payments(args: argparse.Namespace) -> int:
                 )
         # --all prints everything (it excludes --limit); a plain search the newest 500
         found = _cached(session, identity, args, None if args.all else args.limit or SEARCH_LIMIT)
-    _print_payments(found, args.format)
+    _print_payments(found, args.format, getattr(args, "formats", None))
     return EXIT_OK
 
 
@@ -333,9 +340,11 @@ def _latest_payments(args: argparse.Namespace) -> int:
             if done or page.older_id is None or not page.items:
                 break
             older_id = page.older_id
-    _print_payments(found, args.format)
+    _print_payments(found, args.format, getattr(args, "formats", None))
     return EXIT_OK
 
 
-def _print_payments(found: Iterable[PaymentRow | Payment], fmt: str) -> None:
-    print_payments(found, fmt)  # streamed: bunqtui.cli.payment_output
+def _print_payments(
+    found: Iterable[PaymentRow | Payment], fmt: str, formats: Formats | None = None
+) -> None:
+    print_payments(found, fmt, formats=formats)  # streamed: bunqtui.cli.payment_output

@@ -3,24 +3,54 @@
 The rows come from the cache as ``PaymentRow``s (no JSON parsed) or, for `--limit`, as the
 ``Payment``s just fetched. Nothing holds all of them: CSV and JSON go through the exporters
 (one ``write`` per batch); the table is read twice, once for its column widths and once to
-print, so it lines up as ``print_table``'s does without keeping 100,000 rows in memory.
+print, so it lines up as ``print_table``'s does without keeping 100,000 rows in memory. Any
+other format is an exporter plugin's (``Formats``: looked up only when a name is not built in).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bunqtui.cli.common import _is_amount
 from bunqtui.core import Payment
 from bunqtui.plugins.exporter import PaymentRow, payment_row
 from bunqtui.untrusted import cell_width, printable
 
+if TYPE_CHECKING:
+    from bunqtui.plugins.exporter import Exporter
+
 DESCRIPTION_WIDTH = 40  # characters of a description in the table
 HEADERS = ("ID", "DATE", "AMOUNT", "COUNTERPARTY", "DESCRIPTION")
 BATCH = 256  # lines per write (as the exporters' batches)
 DATE_WIDTH = len("2026-01-31 12:00")  # local time to the minute
+
+
+class Formats:
+    """`payments --format`'s choices: the built-in ones, then every exporter plugin's name. The
+    plugins are scanned only for a name that is not built in, or when the choices are listed
+    (a usage error, `--help`, the completion script), so `--format csv` never pays for it."""
+
+    BUILTIN = ("table", "json", "csv")
+
+    def __init__(self) -> None:
+        self._exporters: dict[str, type[Exporter]] | None = None
+
+    @property
+    def exporters(self) -> dict[str, type[Exporter]]:
+        if self._exporters is None:
+            from bunqtui.plugins.manager import PluginRegistry
+
+            self._exporters = dict(PluginRegistry(index=None).exporters)
+        return self._exporters
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.BUILTIN or name in self.exporters
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.BUILTIN
+        yield from sorted(set(self.exporters) - set(self.BUILTIN))
 
 
 class Reread:
@@ -37,11 +67,19 @@ class Reread:
 
 
 def print_payments(
-    rows: Iterable[PaymentRow | Payment], fmt: str, out: TextIO | None = None
+    rows: Iterable[PaymentRow | Payment],
+    fmt: str,
+    out: TextIO | None = None,
+    formats: Formats | None = None,
 ) -> None:
-    """``rows`` (read twice for a table: a list or a ``Reread``) as ``fmt`` on ``out``."""
+    """``rows`` (read twice for a table: a list or a ``Reread``) as ``fmt`` on ``out``; a
+    format not built in is the exporter plugin of that name in ``formats``."""
     out = out or sys.stdout
-    if fmt == "json":
+    if fmt not in Formats.BUILTIN:
+        exporter = (formats or Formats()).exporters[fmt]  # argparse checked the name
+        # as CSV: exact to a file or a pipe, control characters written out on a terminal
+        exporter().write(rows, out if not out.isatty() else _Printable(out))
+    elif fmt == "json":
         from bunqtui.plugins.exporters import JsonExporter
 
         # exact strings; what a terminal would act on is \u-escaped (as print_json does)
