@@ -19,8 +19,12 @@ from starlette.routing import Route
 
 from .call import EmulatorParts
 from .faults import KINDS
+from .handlers_drafts import decide, find_draft
+from .handlers_schedules import run_due
+from .handlers_tabs import pay_tab
 from .oauth_pages import AuthorizeError, check_authorize, grant
 from .seed import control_user
+from .wire import ApiError
 
 
 def _json(payload: Any, status: int = 200) -> Response:
@@ -144,8 +148,39 @@ def routes(emulator: EmulatorParts) -> list[Route]:
         data = await _body(request)
         if data is None or not isinstance(data.get("advance_seconds"), int | float):
             return _error('Expected {"advance_seconds": N}.')
-        world.clock.offset += float(data["advance_seconds"])
+        with world.lock:
+            world.clock.offset += float(data["advance_seconds"])
+            run_due(world)  # scheduled payments that came due on the way
         return _json({"offset_seconds": world.clock.offset})
+
+    async def pay_bunqme_tab(request: Request) -> Response:
+        """Someone opens a bunq.me link and pays it (bunq.me's page, with iDEAL or bunq)."""
+        data = await _body(request)
+        if data is None:
+            return _error('Expected {"amount": "10.00", "name": TEXT, "iban": optional IBAN}.')
+        with world.lock:
+            try:
+                result = pay_tab(world, request.path_params["uuid"], data)
+            except ApiError as exc:
+                return _error(exc.description, exc.status)
+        return _json(result)
+
+    async def decide_draft(request: Request) -> Response:
+        """The user accepts or rejects a draft payment (in bunq's app)."""
+        data = await _body(request)
+        if data is None or not isinstance(data.get("accept"), bool):
+            return _error('Expected {"accept": true} or {"accept": false}.')
+        try:
+            draft_id = int(request.path_params["draft_id"])
+        except ValueError:
+            return _error("Draft payment ids are numbers.", 404)
+        with world.lock:
+            try:
+                draft = find_draft(world, draft_id)
+                decide(world, draft, data["accept"])
+            except ApiError as exc:
+                return _error(exc.description, exc.status)
+            return _json({"id": draft.id, "status": draft.status, "payment_ids": draft.payment_ids})
 
     return [
         Route("/_emulator/info", info, methods=["GET"]),
@@ -154,4 +189,8 @@ def routes(emulator: EmulatorParts) -> list[Route]:
         Route("/_emulator/faults", json_only(faults), methods=["POST", "DELETE"]),
         Route("/_emulator/stats", stats, methods=["GET", "DELETE"]),
         Route("/_emulator/clock", json_only(clock), methods=["POST"]),
+        Route("/_emulator/bunqme-tab/{uuid}/pay", json_only(pay_bunqme_tab), methods=["POST"]),
+        Route(
+            "/_emulator/draft-payment/{draft_id}/decide", json_only(decide_draft), methods=["POST"]
+        ),
     ]
