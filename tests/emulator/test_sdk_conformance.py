@@ -191,3 +191,107 @@ def test_sdk_reads_attachments_batches_and_request_responses(sandbox) -> None:
     assert endpoint.MonetaryAccountBankApiObject.get(primary).value.balance.value == "99.50"
     BunqContext.load_api_context(asker)
     assert endpoint.RequestInquiryApiObject.get(inquiry.id_).value.status == "REJECTED"
+
+
+# money movement: bunq.me tabs, draft payments, scheduled payments ------------------------------
+def _topped_up_primary(sandbox) -> int:
+    """A fresh sandbox user with €100 from Sugar Daddy; its primary account's id."""
+    _context(sandbox)
+    endpoint.RequestInquiryApiObject.create(
+        object_.AmountObject("100.00", "EUR"),
+        object_.PointerObject("EMAIL", "sugardaddy@bunq.com"),
+        "top up",
+        False,
+    )
+    return BunqContext.user_context().primary_monetary_account.id_
+
+
+def _balance(account_id: int) -> str:
+    return endpoint.MonetaryAccountBankApiObject.get(account_id).value.balance.value
+
+
+def test_sdk_bunqme_tab_create_read_pay_and_cancel(sandbox) -> None:
+    primary = _topped_up_primary(sandbox)
+    entry = endpoint.BunqMeTabEntryApiObject(
+        object_.AmountObject("10.00", "EUR"), "Pizza", "https://example.org/thanks"
+    )
+    tab_id = endpoint.BunqMeTabApiObject.create(entry).value
+    tab = endpoint.BunqMeTabApiObject.get(tab_id).value
+    assert (tab.id_, tab.status, tab.type_) == (tab_id, "WAITING_FOR_PAYMENT", "BUNQ_ME")
+    uuid = tab.bunqme_tab_entry.uuid
+    assert tab.bunqme_tab_share_url == f"https://bunq.me/t/{uuid}"
+    assert tab.bunqme_tab_entry.amount_inquired.value == "10.00"
+    assert tab.bunqme_tab_entry.description == "Pizza"
+    assert tab.alias_monetary_account.label_monetary_account.iban
+
+    paid = httpx.post(
+        f"{sandbox.root_url}/_emulator/bunqme-tab/{uuid}/pay", json={"name": "A friend"}
+    )
+    assert paid.status_code == 200, paid.text
+    (listed,) = endpoint.BunqMeTabApiObject.list().value
+    (result,) = listed.result_inquiries
+    assert (result.bunq_me_tab_id, result.payment.amount.value) == (tab_id, "10.00")
+    assert result.payment.id_ == paid.json()["payment_id"]
+    assert _balance(primary) == "110.00"
+
+    assert endpoint.BunqMeTabApiObject.update(tab_id, status="CANCELLED").value == tab_id
+    assert endpoint.BunqMeTabApiObject.get(tab_id).value.status == "CANCELLED"
+
+
+def test_sdk_draft_payment_pending_until_decided(sandbox) -> None:
+    primary = _topped_up_primary(sandbox)
+    bravo = object_.PointerObject("EMAIL", "bravo@bunq.com")
+    entry = object_.DraftPaymentEntryObject(object_.AmountObject("5.00", "EUR"), bravo, "draft")
+    draft_id = endpoint.DraftPaymentApiObject.create([entry], 1).value
+    draft = endpoint.DraftPaymentApiObject.get(draft_id).value
+    assert (draft.id_, draft.status, draft.monetary_account_id) == (draft_id, "PENDING", primary)
+    (got,) = draft.entries
+    assert (got.amount.value, got.description) == ("5.00", "draft")
+    assert got.counterparty_alias.label_monetary_account.display_name
+    assert _balance(primary) == "100.00"
+
+    decided = httpx.post(
+        f"{sandbox.root_url}/_emulator/draft-payment/{draft_id}/decide", json={"accept": True}
+    )
+    assert decided.status_code == 200, decided.text
+    draft = endpoint.DraftPaymentApiObject.get(draft_id).value
+    assert draft.status == "ACCEPTED"
+    assert draft.object_.get_referenced_object().amount.value == "-5.00"
+    assert draft.responses[0].status == "ACCEPTED"
+    assert _balance(primary) == "95.00"
+
+    # the account's owner answers in their own session: rejecting, and accepting (signed)
+    second = endpoint.DraftPaymentApiObject.create([entry], 1).value
+    assert endpoint.DraftPaymentApiObject.update(second, status="REJECTED").value == second
+    third = endpoint.DraftPaymentApiObject.create([entry], 1).value
+    assert endpoint.DraftPaymentApiObject.update(third, status="ACCEPTED").value == third
+    drafts = endpoint.DraftPaymentApiObject.list().value
+    assert sorted((d.id_, d.status) for d in drafts) == [
+        (draft_id, "ACCEPTED"),
+        (second, "REJECTED"),
+        (third, "ACCEPTED"),
+    ]
+    assert _balance(primary) == "90.00"
+
+
+def test_sdk_schedule_payment_booked_by_the_clock_and_cancelled(sandbox) -> None:
+    primary = _topped_up_primary(sandbox)
+    start = time.gmtime(sandbox.world.clock.now() + 3600)  # the emulator's clock, UTC
+    payment = object_.SchedulePaymentEntryObject(
+        object_.AmountObject("1.00", "EUR"), object_.PointerObject("EMAIL", "bravo@bunq.com"), "gym"
+    )
+    schedule = endpoint.ScheduleApiObject(time.strftime("%Y-%m-%d %H:%M:%S", start), "WEEKLY", 1)
+    schedule_id = endpoint.SchedulePaymentApiObject.create(payment, schedule).value
+    (listed,) = endpoint.SchedulePaymentApiObject.list().value
+    assert listed.status == "ACTIVE"
+    assert (listed.schedule.recurrence_unit, listed.schedule.recurrence_size) == ("WEEKLY", 1)
+    assert (listed.payment.amount.value, listed.payment.description) == ("-1.00", "gym")
+    assert _balance(primary) == "100.00"
+
+    httpx.post(f"{sandbox.root_url}/_emulator/clock", json={"advance_seconds": 7200})
+    assert _balance(primary) == "99.00"
+    (booked, *_) = endpoint.PaymentApiObject.list(primary).value
+    assert (booked.scheduled_id, booked.amount.value) == (schedule_id, "-1.00")
+
+    endpoint.SchedulePaymentApiObject.delete(schedule_id)
+    assert endpoint.SchedulePaymentApiObject.get(schedule_id).value.status == "CANCELLED"

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from bunqtui.emulator.config import EmulatorConfig
 from bunqtui.emulator.server import EmulatorServer
 from bunqtui.emulator.state import Installation, World
-from bunqtui.emulator.statefile import StateFileError, load_world, save_world
+from bunqtui.emulator.statefile import VERSION, StateFileError, load_world, save_world
 
 BUNQTUI = [sys.executable, "-m", "bunqtui"]
 REDIRECT = "https://app.example/callback"
@@ -105,7 +105,52 @@ def _fill(server: EmulatorServer, demo: BunqClient) -> None:
     batch_path = f"/user/{demo.user_id}/monetary-account/{account}/payment-batch"
     assert demo.post(batch_path, batch, sign_body=True).status == 200
     control(server.root_url, "POST", "users", {"kind": "company", "name": "Ünïcode \u202e B.V."})
+    _fill_money_movement(server, demo)
+    _fill_notes_and_statements(demo)
     control(server.root_url, "POST", "clock", {"advance_seconds": 12.5})
+
+
+def _fill_notes_and_statements(demo: BunqClient) -> None:
+    """A note on a payment and a statement export (its file bytes must survive too)."""
+    base = f"/user/{demo.user_id}/monetary-account/{demo.accounts()[0]['id']}"
+    payment = demo.get(f"{base}/payment?count=1").only("Payment")["id"]
+    assert demo.post(f"{base}/payment/{payment}/note-text", {"content": "kept"}).status == 200
+    body = {"statement_format": "PDF", "date_start": "2025-01-01", "date_end": "2025-12-31"}
+    assert demo.post(f"{base}/customer-statement", body).status == 200
+
+
+def _fill_money_movement(server: EmulatorServer, demo: BunqClient) -> None:
+    """A paid bunq.me tab, an accepted and a pending draft payment, a scheduled payment that
+    has booked one payment, and request ids the demo's installation has used."""
+    account = demo.accounts("monetary-account-bank")[0]["id"]
+    base = f"/user/{demo.user_id}/monetary-account/{account}"
+    used = {"X-Bunq-Client-Request-Id": "state-file-request-id"}
+    entry = {"amount_inquired": {"value": "4.00", "currency": "EUR"}, "description": "tab"}
+    tab_id = demo.post(f"{base}/bunqme-tab", {"bunqme_tab_entry": entry}, headers=used)
+    tab = demo.get(f"{base}/bunqme-tab/{tab_id.only('Id')['id']}").only("BunqMeTab")
+    uuid = tab["bunqme_tab_entry"]["uuid"]
+    control(server.root_url, "POST", f"bunqme-tab/{uuid}/pay", {"name": "Payer"})
+    bravo = {"type": "EMAIL", "value": "bravo@bunq.com"}
+    draft = {
+        "entries": [{"amount": {"value": "0.50", "currency": "EUR"}, "counterparty_alias": bravo}],
+        "number_of_required_accepts": 1,
+    }
+    accepted = demo.post(f"{base}/draft-payment", draft).only("Id")["id"]
+    control(server.root_url, "POST", f"draft-payment/{accepted}/decide", {"accept": True})
+    assert demo.post(f"{base}/draft-payment", draft).status == 200
+    start = server.world.clock.utcnow().strftime("%Y-%m-%d %H:%M:%S")
+    schedule = {"time_start": start, "recurrence_unit": "DAILY", "recurrence_size": 1}
+    body = {
+        "payment": {"amount": {"value": "0.25", "currency": "EUR"}, "counterparty_alias": bravo}
+    }
+    reply = demo.post(f"{base}/schedule-payment", body | {"schedule": schedule}, sign_body=True)
+    assert reply.status == 200, reply.body
+    held = server.world.accounts[account]
+    assert held.tabs[0].payment_ids and held.schedules[0].payment_ids
+    assert [d.status for d in held.drafts] == ["ACCEPTED", "PENDING"]
+    assert any(
+        "state-file-request-id" in i.request_ids for i in server.world.installations.values()
+    )
 
 
 def _comparable(world: World) -> dict[str, Any]:
@@ -230,7 +275,7 @@ def _edit(document: dict[str, Any], change: str) -> Any:
     if change == "other format":
         doc["format"] = "something-else"
     elif change == "later version":
-        doc["version"] = 3
+        doc["version"] = VERSION + 1
     elif change == "extra top-level field":
         doc["extra"] = 1
     elif change == "other record fields":
@@ -274,7 +319,7 @@ def _edit(document: dict[str, Any], change: str) -> Any:
 CHANGES = {
     "not an object": "expected a bunqtui emulator state",
     "other format": "expected a bunqtui emulator state",
-    "later version": "version: expected 2",
+    "later version": f"version: expected {VERSION}",
     "extra top-level field": "the file: expected no fields but its own",
     "other record fields": "records: expected the fields",
     "missing world field": "world: expected the field(s) users",

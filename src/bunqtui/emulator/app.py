@@ -27,10 +27,16 @@ from . import (
     crypto,
     handlers_attachments,
     handlers_bootstrap,
+    handlers_card_status,
     handlers_cards,
+    handlers_drafts,
     handlers_money,
+    handlers_notes,
     handlers_oauth,
     handlers_resources,
+    handlers_schedules,
+    handlers_statements,
+    handlers_tabs,
     oauth_pages,
     wire,
 )
@@ -39,6 +45,7 @@ from .config import EmulatorConfig
 from .faults import Faults, Stats
 from .hosts import UNBOUND, AllowedHosts, HostCheck
 from .ratelimit import RateLimiter
+from .request_ids import RequestIds
 from .router import EITHER, INSTALLATION, NONE, Route, Router
 from .seed import seed_world
 from .state import Installation, Session, World
@@ -77,6 +84,7 @@ class Emulator:
         self.stats = Stats()
         self.limiter = RateLimiter(self.config.rate_limit, self.config.rate_limits)
         self.key_pool = crypto.KeyPool()
+        self.request_ids = RequestIds()  # X-Bunq-Client-Request-Id once per device
         self.anonymous_key = crypto.new_private_key()  # signs replies to unauthenticated calls
         # callbacks after a state-changing request (the state file)
         self.on_change: list[Callable[[], object]] = []
@@ -87,6 +95,12 @@ class Emulator:
             handlers_resources,
             handlers_money,
             handlers_cards,
+            handlers_card_status,
+            handlers_notes,
+            handlers_statements,
+            handlers_tabs,
+            handlers_drafts,
+            handlers_schedules,
             handlers_attachments,
             handlers_oauth,
         ):
@@ -147,6 +161,11 @@ class Emulator:
             with self.world.lock:
                 self._authenticate(call, route, installation, session)
                 self._check_signature(call, route, request.headers.get("x-bunq-client-signature"))
+                if call.installation is not None:
+                    self.request_ids.use(
+                        call.installation, request.headers.get("x-bunq-client-request-id")
+                    )
+                handlers_schedules.run_due(self.world)  # payments whose time has come
             result = await route.handler(call)
             status, payload = 200, result
         except ApiError as error:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from .seed_cards import seed_demo_cards
 from .state import (
     Account,
     Card,
@@ -248,6 +249,7 @@ def seed_world(world: World, *, demo_payments: int = 2400) -> None:
             world.uuid(),
         )
     )
+    seed_demo_cards(world, demo, main.id, bills.id, start)
     for account in (main, bills, savings, joint):
         for p in account.payments[-20:]:
             world.add_event(demo.id, account.id, "Payment", p.id, p.created)

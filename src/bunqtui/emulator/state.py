@@ -34,6 +34,12 @@ ID_STARTS = {
     "credential": 1_130,
     "request_response": 5_600,
     "payment_batch": 310,
+    "bunqme_tab": 7_560,
+    "draft_payment": 9_100,
+    "draft_entry": 12_300,
+    "schedule": 3_300,
+    "note": 8_400,
+    "statement": 630,
 }
 
 PERSON_SESSION_TIMEOUT = 604_800  # one week (docs/protocol.md#sessions)
@@ -113,6 +119,10 @@ class Account:
     # Requests others sent to this account, and the batches paid from it (ascending by id).
     responses: list[RequestResponse] = field(default_factory=list)
     batches: list[PaymentBatch] = field(default_factory=list)
+    # bunq.me tabs, draft payments and scheduled payments of this account (ascending by id).
+    tabs: list[BunqMeTab] = field(default_factory=list)
+    drafts: list[DraftPayment] = field(default_factory=list)
+    schedules: list[SchedulePayment] = field(default_factory=list)
 
 
 @dataclass
@@ -139,6 +149,7 @@ class Payment:
     balance_after: Decimal
     geolocation: dict | None = None
     batch_id: int | None = None
+    scheduled_id: int | None = None  # booked by a SchedulePayment
 
 
 @dataclass
@@ -180,6 +191,71 @@ class PaymentBatch:
     id: int
     account_id: int
     created: datetime
+    payment_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class BunqMeTab:
+    """A bunq.me link (`…/bunqme-tab`): anyone may pay it; each payment is a result inquiry.
+    `amount` None lets the payer choose."""
+
+    id: int
+    account_id: int
+    created: datetime
+    updated: datetime
+    uuid: str  # the entry's uuid, also the share URL's last part
+    amount: Decimal | None
+    currency: str
+    description: str
+    redirect_url: str | None
+    time_expiry: datetime
+    status: str = "WAITING_FOR_PAYMENT"
+    payment_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class DraftEntry:
+    id: int
+    amount: Decimal
+    counterparty: Counterparty
+    description: str
+
+
+@dataclass
+class DraftPayment:
+    """A payment an OAuth app prepared; the account's owner accepts or rejects it (in bunq's
+    app; here through the control API). `created_by` is the user who made it."""
+
+    id: int
+    account_id: int
+    created: datetime
+    updated: datetime
+    created_by: int
+    entries: list[DraftEntry]
+    status: str = "PENDING"
+    payment_ids: list[int] = field(default_factory=list)
+    batch_id: int | None = None
+
+
+@dataclass
+class SchedulePayment:
+    """A payment booked at `time_start` and then every `recurrence_size` units until
+    `time_end`; `done` occurrences have been made so far."""
+
+    id: int
+    account_id: int
+    created: datetime
+    updated: datetime
+    amount: Decimal
+    currency: str
+    counterparty: Counterparty
+    description: str
+    time_start: datetime
+    time_end: datetime | None
+    recurrence_unit: str  # ONCE | HOURLY | DAILY | WEEKLY | MONTHLY | YEARLY
+    recurrence_size: int
+    status: str = "ACTIVE"  # ACTIVE | FINISHED | CANCELLED
+    done: int = 0
     payment_ids: list[int] = field(default_factory=list)
 
 
@@ -234,6 +310,37 @@ class Card:
 
 
 @dataclass
+class NoteText:
+    """A note on a payment (`…/payment/{id}/note-text`), written by `user_id`."""
+
+    id: int
+    account_id: int
+    payment_id: int
+    user_id: int
+    created: datetime
+    updated: datetime
+    content: str
+
+
+@dataclass
+class CustomerStatement:
+    """A statement export (`…/customer-statement`): the file is made when it is asked for,
+    from the payments of that moment, and kept as it was made."""
+
+    id: int
+    account_id: int
+    created: datetime
+    statement_format: str  # "MT940" | "CSV" | "PDF"
+    date_start: str  # ISO dates, both included
+    date_end: str
+    regional_format: str | None
+    statement_number: int
+    content: bytes
+    status: str = "PENDING"  # "DONE" once read once: a client has to poll, as with bunq
+    reads: int = 0
+
+
+@dataclass
 class Secret:
     """Something that can be used as an API key: a real API key, an OAuth access token or a
     PSD2 credential's token_value."""
@@ -255,6 +362,8 @@ class Installation:
     server_key: rsa.RSAPrivateKey
     server_public_key: str
     device_ids: list[int] = field(default_factory=list)
+    # X-Bunq-Client-Request-Ids this device has used, oldest first (request_ids.py)
+    request_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -359,6 +468,8 @@ class World:
         self.cards: list[Card] = []
         self.attachments: dict[str, Attachment] = {}  # by uuid
         self.avatars: dict[str, Avatar] = {}  # by uuid
+        self.notes: dict[int, NoteText] = {}  # by id
+        self.statements: dict[int, CustomerStatement] = {}  # by id
         self.used_common_names: set[str] = set()
         self.demo_api_key = ""
         self.demo_user_id = 0

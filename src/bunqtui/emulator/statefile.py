@@ -40,9 +40,11 @@ from .state import (
     Avatar,
     Card,
     Credential,
+    CustomerStatement,
     Device,
     Event,
     Installation,
+    NoteText,
     OauthClient,
     Secret,
     Session,
@@ -52,7 +54,10 @@ from .state import (
 )
 
 FORMAT = "bunqtui-emulator-state"
-VERSION = 2  # 2: attachments, avatars, request responses, payment batches, card orders
+# 2: attachments, avatars, request responses, payment batches, card orders;
+# 3: notes on payments, statement exports; bunq.me tabs, draft and scheduled payments,
+# the request ids each installation has used
+VERSION = 3
 # Bounds that no world the emulator makes comes near; they keep a hostile file from making
 # numbers the handlers were never meant to meet.
 MAX_INT = 2**63
@@ -290,6 +295,8 @@ KEYED: dict[str, tuple[type, str]] = {
     "credentials": (Credential, "id"),
     "attachments": (Attachment, "uuid"),
     "avatars": (Avatar, "uuid"),
+    "notes": (NoteText, "id"),
+    "statements": (CustomerStatement, "id"),
 }
 LISTS: dict[str, type] = {"events": Event, "cards": Card}
 DERIVED = {"accounts_by_iban", "installations_by_id"}  # indexes rebuilt from the above
@@ -408,8 +415,17 @@ def _check_links(world: World) -> None:
             or any(r.account_id != account.id for r in account.requests)
             or any(r.account_id != account.id for r in account.responses)
             or any(b.account_id != account.id for b in account.batches)
+            or any(t.account_id != account.id for t in account.tabs)
+            or any(d.account_id != account.id for d in account.drafts)
+            or any(s.account_id != account.id for s in account.schedules)
         ):
             raise _Bad(f"world.accounts[{account.id}]", "payments and requests of this account")
+        if any(d.created_by not in users and d.created_by not in grants for d in account.drafts):
+            raise _Bad(f"world.accounts[{account.id}]", "draft payments by users that exist")
+        targets = [s.counterparty for s in account.schedules]
+        targets += [e.counterparty for d in account.drafts for e in d.entries]
+        if any(t.account_id is not None and t.account_id not in world.accounts for t in targets):
+            raise _Bad(f"world.accounts[{account.id}]", "draft and scheduled payments to accounts")
         if any(r.counterparty.account_id not in world.accounts for r in account.responses):
             raise _Bad(
                 f"world.accounts[{account.id}]", "request responses from accounts that exist"
@@ -440,6 +456,12 @@ def _check_links(world: World) -> None:
     for card in world.cards:
         if card.user_id not in users or card.account_id not in world.accounts:
             raise _Bad("world.cards", "cards of users and accounts that exist")
+    for note in world.notes.values():
+        account = world.accounts.get(note.account_id)
+        if account is None or (note.user_id not in users and note.user_id not in grants):
+            raise _Bad("world.notes", "notes on accounts and by users that exist")
+    if any(s.account_id not in world.accounts for s in world.statements.values()):
+        raise _Bad("world.statements", "statements of accounts that exist")
     if any(a.attachment_uuid not in world.attachments for a in world.avatars.values()):
         raise _Bad("world.avatars", "avatars of attachments that exist")
     if world.demo_user_id not in users or world.sugar_daddy_id not in users:

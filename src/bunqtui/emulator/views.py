@@ -11,16 +11,19 @@ from .state import (
     Account,
     Attachment,
     Avatar,
+    BunqMeTab,
     CallbackUrl,
     Card,
     Counterparty,
     Credential,
+    DraftPayment,
     Event,
     OauthClient,
     Payment,
     PaymentBatch,
     RequestInquiry,
     RequestResponse,
+    SchedulePayment,
     User,
     UserApiKey,
     World,
@@ -310,7 +313,7 @@ def payment_body(world: World, p: Payment) -> dict[str, Any]:
         "attachment": [],
         "merchant_reference": None,
         "batch_id": p.batch_id,
-        "scheduled_id": None,
+        "scheduled_id": p.scheduled_id,
         "address_shipping": None,
         "address_billing": None,
         "geolocation": p.geolocation,
@@ -446,6 +449,14 @@ def event(world: World, e: Event) -> dict[str, Any]:
             if response.id == e.object_id:
                 obj = request_response(world, response)
                 break
+    elif e.object_type in MONEY_OBJECTS and e.account_id in world.accounts:
+        records, render = MONEY_OBJECTS[e.object_type]
+        for record in getattr(world.accounts[e.account_id], records):
+            if record.id == e.object_id:
+                obj = render(world, record)
+                break
+    elif e.object_type == "Card":  # a card frozen, unfrozen or reported lost
+        obj = next((card(world, c) for c in world.cards if c.id == e.object_id), {})
     return {
         "Event": {
             "id": e.id,
@@ -564,3 +575,130 @@ def credential(c: Credential) -> dict[str, Any]:
             ),
         }
     }
+
+
+# bunq.me tabs, draft payments, scheduled payments ------------------------------------------
+def account_payments(world: World, account_id: int, ids: list[int]) -> list[Payment]:
+    wanted = set(ids)
+    return [p for p in world.accounts[account_id].payments if p.id in wanted]
+
+
+def bunqme_tab(world: World, t: BunqMeTab) -> dict[str, Any]:
+    label = own_label(world, world.accounts[t.account_id])
+    share_url = f"https://bunq.me/t/{t.uuid}"
+    return {
+        "BunqMeTab": {
+            "id": t.id,
+            "created": timestamp(t.created),
+            "updated": timestamp(t.updated),
+            "time_expiry": timestamp(t.time_expiry),
+            "monetary_account_id": t.account_id,
+            "status": t.status,
+            "type": "BUNQ_ME",
+            "alias_monetary_account": label,
+            "bunqme_tab_share_url": share_url,
+            "bunqme_tab_entry": {
+                "uuid": t.uuid,
+                "amount_inquired": amount(t.amount, t.currency) if t.amount is not None else None,
+                "alias": label,
+                "description": t.description,
+                "status": t.status,
+                "redirect_url": t.redirect_url,
+                "merchant_available": [],
+                "invite_profile_name": None,
+            },
+            "bunqme_tab_entries": [],
+            # each payment made for the tab, as the SDK's BunqMeTabResultInquiry has it
+            "result_inquiries": [
+                {"payment": payment_body(world, p), "bunq_me_tab_id": t.id}
+                for p in account_payments(world, t.account_id, t.payment_ids)
+            ],
+        }
+    }
+
+
+def _creator_label(world: World, user_id: int) -> dict[str, Any]:
+    """The user who made a draft: an OAuth grant stands for the app's own user."""
+    grant = world.user_api_keys.get(user_id)
+    creator = world.users.get(grant.requested_by_id if grant else user_id)
+    return label_user(creator, "")
+
+
+def draft_payment(world: World, d: DraftPayment) -> dict[str, Any]:
+    account = world.accounts[d.account_id]
+    label = own_label(world, account)
+    payments = account_payments(world, d.account_id, d.payment_ids)
+    booked: dict[str, Any] | None = None
+    if d.batch_id is not None:
+        booked = {"PaymentBatch": {"payments": [payment_body(world, p) for p in payments]}}
+    elif payments:
+        booked = payment(world, payments[0])
+    responses = []
+    if d.status in ("ACCEPTED", "REJECTED"):
+        owner = world.users[account.owner_id]
+        responses.append({"status": d.status, "user_alias_created": label_user(owner, "")})
+    return {
+        "DraftPayment": {
+            "id": d.id,
+            "monetary_account_id": d.account_id,
+            "user_alias_created": _creator_label(world, d.created_by),
+            "responses": responses,
+            "status": d.status,
+            "type": None,  # bunq documents no values
+            "entries": [
+                {
+                    "id": e.id,
+                    "amount": amount(e.amount, account.currency),
+                    "alias": label,
+                    "counterparty_alias": label_account(world, e.counterparty),
+                    "description": e.description,
+                    "merchant_reference": None,
+                    "type": "EBA_SCT" if e.counterparty.account_id is None else "BUNQ",
+                    "attachment": [],
+                }
+                for e in d.entries
+            ],
+            "object": booked,  # only once accepted
+            "request_reference_split_the_bill": [],
+            "schedule": None,
+        }
+    }
+
+
+def schedule_payment(world: World, s: SchedulePayment) -> dict[str, Any]:
+    account = world.accounts[s.account_id]
+    return {
+        "ScheduledPayment": {
+            # id, created and updated: not in bunq's documented read, but a client needs the
+            # id to cancel (docs/emulator.md#deviations-and-assumptions)
+            "id": s.id,
+            "created": timestamp(s.created),
+            "updated": timestamp(s.updated),
+            "payment": {
+                "amount": amount(-s.amount, s.currency),  # outgoing, as on the Payment
+                "alias": own_label(world, account),
+                "counterparty_alias": label_account(world, s.counterparty),
+                "description": s.description,
+                "attachment": [],
+                "merchant_reference": None,
+            },
+            "schedule": {
+                "time_start": timestamp(s.time_start),
+                "time_end": timestamp(s.time_end) if s.time_end else None,
+                "recurrence_unit": s.recurrence_unit,
+                "recurrence_size": s.recurrence_size,
+                "status": s.status,
+                "object": None,
+            },
+            "status": s.status,
+            "purpose": None,
+        }
+    }
+
+
+# Event objects kept on an account, by the anchor name bunq gives them.
+MONEY_OBJECTS: dict[str, tuple[str, Any]] = {
+    "BunqMeTab": ("tabs", bunqme_tab),
+    "DraftPayment": ("drafts", draft_payment),
+    "ScheduledPayment": ("schedules", schedule_payment),
+}
