@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bunqtui.api import crypto
 from bunqtui.api._httpx import httpx
+from bunqtui.api.cards import CardOperations
 from bunqtui.api.context import KIND_API_KEY, KIND_OAUTH, KIND_PSD2, ApiContext
 from bunqtui.api.envelope import Envelope, is_credentials_error, is_stale_session
 from bunqtui.api.environment import Environment
@@ -38,6 +39,7 @@ from bunqtui.api.errors import (
     UnauthorizedError,
     mask_secret,
 )
+from bunqtui.api.events import EventOperations
 from bunqtui.api.models import (
     Amount,
     CredentialPasswordIp,
@@ -54,6 +56,8 @@ from bunqtui.api.models import (
     format_amount,
     user_from_anchor,
 )
+from bunqtui.api.money import MoneyOperations
+from bunqtui.api.notes import NoteOperations
 from bunqtui.api.protocol import (
     Compute,
     Emit,
@@ -64,6 +68,7 @@ from bunqtui.api.protocol import (
     iteration,
     operation,
 )
+from bunqtui.api.statements import StatementOperations
 
 T = TypeVar("T")
 AmountLike = Amount | Decimal | int | str
@@ -95,7 +100,9 @@ def _check_count(count: int) -> int:
     return count
 
 
-class BunqOperations:
+class BunqOperations(
+    MoneyOperations, CardOperations, NoteOperations, EventOperations, StatementOperations
+):
     """The state of one bunq client and its operations as flows; a driver runs them.
 
     Share one ``rate_limiter`` (given to the driver) between clients that run from the same IP.
@@ -490,9 +497,9 @@ class BunqOperations:
             if not is_stale_session(exc):
                 raise
         # bunq dropped the session early: one new session, one retry, never a loop
-        # (docs/protocol.md#stale-sessions)
+        # (docs/protocol.md#stale-sessions); bunq refuses a request id it has seen
         ctx = yield from self._renew_session(ctx.session_token)
-        return (yield from self._session_send(ctx, method, target, json, signed, request_id))
+        return (yield from self._session_send(ctx, method, target, json, signed, str(uuid.uuid4())))
 
     request = operation(_request)
 

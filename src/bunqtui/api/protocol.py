@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bunqtui import __version__
 from bunqtui.api import crypto
 from bunqtui.api._httpx import httpx
-from bunqtui.api.envelope import Envelope, error_from_response, parse_success
+from bunqtui.api.envelope import error_from_response, parse_success
 from bunqtui.api.environment import is_loopback_host
 from bunqtui.api.errors import (
     BunqError,
@@ -367,11 +367,13 @@ class Exchange:
         server_key: rsa.RSAPublicKey | None = None,
         request_id: str | None = None,
         retry_unsafe: bool = False,
-    ) -> Flow[Envelope]:
+        raw: bool = False,
+    ) -> Flow[Any]:
         """One exchange. ``server_key`` None means "cannot verify" (installation, sandbox user).
 
-        Every attempt carries the same request id: bunq then treats a resend as the same
-        request.
+        Each attempt carries its own request id (``request_id`` is the first one's): bunq
+        refuses an id it has seen on the device (docs/protocol.md#headers), and only a request
+        bunq certainly did not process is ever resent.
         """
         method = method.upper()
         guard_url(url, self.origin)  # before anything is built, signed or sent
@@ -393,17 +395,25 @@ class Exchange:
             attempt += 1
             self.retries += 1
             yield Sleep(wait)
+            request_id = str(uuid.uuid4())
+            headers = {**headers, "X-Bunq-Client-Request-Id": request_id}
         if isinstance(outcome, Failed):
             raise network_error(method, url, outcome, request_id)
-        return finish(method, outcome, request_id, server_key)
+        return finish(method, outcome, request_id, server_key, raw=raw)
 
     send = operation(exchange)  # ``Transport.send`` / ``SyncTransport.send``
 
 
 def finish(
-    method: str, reply: Reply, request_id: str, server_key: rsa.RSAPublicKey | None
-) -> Envelope:
-    """Verify the raw answer, then parse it: the Envelope, or the typed error raised."""
+    method: str,
+    reply: Reply,
+    request_id: str,
+    server_key: rsa.RSAPublicKey | None,
+    *,
+    raw: bool = False,
+) -> Any:
+    """Verify the raw answer, then parse it: the Envelope (``raw``: a 200's verified bytes, for
+    a file such as a statement's content), or the typed error raised."""
     status = reply.status
     response_id = reply.headers.get("x-bunq-client-response-id")  # case-insensitive
     signature = reply.headers.get("x-bunq-server-signature")
@@ -432,7 +442,7 @@ def finish(
             response_id=response_id,
         )
     if status == 200:
-        return parse_success(reply.content)
+        return reply.content if raw else parse_success(reply.content)
     # an unsigned 429/5xx may come from anyone on the path: its text is not shown as bunq's
     # (with no server key yet, e.g. /installation, nothing can be verified at all)
     error = error_from_response(

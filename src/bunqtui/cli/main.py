@@ -26,6 +26,11 @@ COMMAND_MODULES = [
     "bunqtui.cli.profiles_cmd",
     "bunqtui.cli.connect_cmd",
     "bunqtui.cli.data_cmd",
+    "bunqtui.cli.money_cmd",
+    "bunqtui.cli.cards_cmd",
+    "bunqtui.cli.notes_cmd",
+    "bunqtui.cli.events_cmd",
+    "bunqtui.cli.statement_cmd",
     "bunqtui.cli.completion",
 ]
 # commands run by a parser with only their own module (see above)
@@ -34,6 +39,11 @@ ONE_SHOT = {
     "user": "bunqtui.cli.data_cmd",
     "accounts": "bunqtui.cli.data_cmd",
     "payments": "bunqtui.cli.data_cmd",
+    "cards": "bunqtui.cli.cards_cmd",
+    "card": "bunqtui.cli.cards_cmd",
+    "note": "bunqtui.cli.notes_cmd",
+    "events": "bunqtui.cli.events_cmd",
+    "statement": "bunqtui.cli.statement_cmd",
 }
 
 
