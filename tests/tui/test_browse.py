@@ -86,14 +86,9 @@ async def test_scrolling_a_2400_payment_account_to_its_end(demo_home: DemoHome) 
         table = payments.query_one(PaymentsTable)
         await until(pilot, lambda: not payments.fetching)
         assert len(payments.cached) == 200  # one page, not the whole history
-        for _ in range(60):
-            if payments.complete:
-                break
-            await pilot.press("G")  # last loaded row: the next page comes while keys still work
-            await pilot.pause(0.05)
+        await pilot.press("G")  # the true end: every older page is fetched, then the cursor
         await until(pilot, lambda: payments.complete and not payments.fetching)
-        await pilot.press("G")
-        await pilot.pause(0.05)
+        await until(pilot, lambda: table.cursor_row == total - 1)
         ids = payments.cached.ids()
         assert len(ids) == len(set(ids)) == total
         assert ids == sorted(ids, reverse=True)
@@ -108,27 +103,32 @@ async def test_filter_by_text_and_amount(demo_home: DemoHome) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         payments = await open_cached(pilot, app, "Bills")
         table = payments.query_one(PaymentsTable)
+        await until(pilot, lambda: not payments.fetching)
+        cached = [payments.cached.payment(i) for i in range(len(payments.cached))]
+
+        def party(p) -> str:  # type: ignore[no-untyped-def]
+            name = p.counterparty_alias.display_name if p.counterparty_alias else ""
+            return f"{p.description} {name}".lower()
+
+        energy = [p.id for p in cached if "energy" in party(p)]
+        # the amount must narrow the text's matches, or the test could not tell it is applied
+        bound = sorted(p.amount.value for p in cached if p.id in energy)[len(energy) // 2]
+        expected = [p.id for p in cached if p.id in energy and p.amount.value < bound]
+        assert 0 < len(expected) < len(energy) < len(cached)
         await pilot.press("slash")
         box = payments.query_one("#payments-filter", Input)
         assert box.display and box.has_focus
         await pilot.press(*"energy")
-        await pilot.pause(0.1)
-        shown = shown_payments(payments)
-        assert 0 < len(shown) < len(payments.cached) and table.row_count == len(shown)
-        for p in shown:
-            name = p.counterparty_alias.display_name if p.counterparty_alias else ""
-            assert "energy" in f"{p.description} {name}".lower()
-        box.value = "energy <-50"  # the rest typed at once
-        await pilot.pause(0.1)
-        assert shown_payments(payments) and all(
-            p.amount.value < -50 for p in shown_payments(payments)
-        )
-        assert table.row_count == len(shown_payments(payments))
+        # waits for the background search, whatever it takes (no fixed pause)
+        await until(pilot, lambda: [p.id for p in shown_payments(payments)] == energy)
+        assert table.row_count == len(energy)
+        box.value = f"energy <{bound}"  # the rest typed at once
+        await until(pilot, lambda: [p.id for p in shown_payments(payments)] == expected)
+        assert table.row_count == len(expected)
         await pilot.press("enter")  # keep the filter, back to the table
         assert table.has_focus and payments.payment_filter
         await pilot.press("slash", "escape")  # Esc in the box clears it
-        await pilot.pause(0.1)
-        assert not payments.payment_filter
+        await until(pilot, lambda: not payments.payment_filter)
         assert table.row_count == len(payments.cached)
 
 
@@ -138,7 +138,7 @@ async def test_export_through_the_exporter_plugins(demo_home: DemoHome, tmp_path
         payments = await open_cached(pilot, app, "Holiday savings")
         await until(pilot, lambda: not payments.fetching)
         await pilot.press("e")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: bool(app.screen.query("#export-path")))
         target = tmp_path / "savings.csv"
         path_box = app.screen.query_one("#export-path", Input)
         path_box.value = str(target)

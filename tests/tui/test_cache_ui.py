@@ -43,9 +43,10 @@ async def test_a_relaunch_shows_the_cache_and_checks_it_with_one_request(
         screen = app.screen
         assert isinstance(screen, AccountsScreen)
         title = screen.query_one("#accounts-title", Label)
-        assert "cached, checking" in str(title.content)
+        assert "cached, just now · checking…" in str(title.content)
         assert len(screen.accounts) == 4
-        await until(pilot, lambda: "cached" not in str(title.content))
+        await until(pilot, lambda: "updated just now" in str(title.content))
+        assert "cached" not in str(title.content)
         await settled(pilot)
         faults.clear()
         # one request from launch to the checked list: context, name and sparklines are cached
@@ -137,3 +138,34 @@ async def test_slash_on_accounts_searches_every_cached_account(demo_home: DemoHo
         await until(pilot, lambda: isinstance(app.screen, PaymentDetailScreen))
         assert app.screen.payment.id == expected[0].id  # type: ignore[attr-defined]
         assert stats.as_dict()["total"] == 0  # all from the cache
+
+
+async def test_every_view_says_how_fresh_it_is(demo_home: DemoHome) -> None:
+    """Cached balances are marked cached (with their age) until bunq answers; then the time."""
+    import sqlite3
+
+    first = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with first.run_test(size=(100, 30)) as pilot:
+        payments = await open_account(pilot, first, "Bills")
+        await until(pilot, lambda: len(payments.cached) and not payments.fetching)
+        info = str(payments.query_one("#payments-info", Static).content)
+        assert "updated just now" in info
+        await settled(pilot)
+    caches = list(demo_home.home.rglob("demo.sqlite3"))
+    assert caches
+    for cache in caches:
+        with sqlite3.connect(cache) as db:  # as if the last look was three hours ago
+            db.execute("UPDATE account_lists SET fetched_at = datetime('now', '-3 hours')")
+            db.execute("UPDATE segments SET last_synced = datetime('now', '-3 hours')")
+    faults = demo_home.server.emulator.faults
+    faults.set({"latency_ms": 1500})  # the cached view stays long enough to be read
+    app = BunqApp(Workspace.load(demo_home.home), demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, AccountsScreen) and app.screen.accounts)
+        title = app.screen.query_one("#accounts-title", Label)
+        assert "cached, 3 h old · checking…" in str(title.content)
+        payments = await open_account(pilot, app, "Bills")
+        info = payments.query_one("#payments-info", Static)
+        assert "cached, 3 h old" in str(info.content)  # bunq has not answered yet
+        await until(pilot, lambda: "updated just now" in str(info.content))
+        faults.clear()

@@ -298,7 +298,7 @@ async def test_the_cached_list_is_drawn_first(hostile_world: HostileWorld, home:
         screen = await accounts_loaded(pilot, app)
         await pilot.pause()
         assert screen._loaded_for is None  # still the cached list
-        on_screen(app, "cached, checking", BILLS, "[@click=app.quit]Joint[/]")
+        on_screen(app, "· checking…", BILLS, "[@click=app.quit]Joint[/]")
     hostile_world.server.emulator.faults.clear()
 
 

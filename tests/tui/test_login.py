@@ -47,6 +47,10 @@ async def test_qr_login_through_the_loopback_callback(demo_home: DemoHome) -> No
             page = await browser.get(redirect)
         assert page.status_code == 200
         await until(pilot, lambda: app.screen is accounts)
+        # what happened after the redirect was said step by step, not "waiting … left"
+        steps = ["redirect received", "exchanging the code", "opening a session", "connected"]
+        assert login.phases == steps
+        assert str(login.query_one("#login-status", Static).content) == " → ".join(steps)
         assert isinstance(accounts, AccountsScreen)
         await until(pilot, lambda: len(accounts.identities) == 2)
         assert accounts.identity is not None and accounts.identity.local_id == 2

@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from tui_helpers import settled, until
 
 from bunqtui.core import ConnectRequest, Workspace
+from bunqtui.emulator.seed import SEED_END
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen, AccountsTable
 from bunqtui.tui.screens.help import HelpScreen
@@ -42,11 +43,13 @@ async def accounts_settled(pilot: Pilot) -> None:
 
 def test_accounts_100x30(snap_compare, demo_home: DemoHome) -> None:  # type: ignore[no-untyped-def]
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    app.clock = lambda: SEED_END  # "this month" is the demo's last month, on every run
     assert snap_compare(app, terminal_size=(100, 30), run_before=accounts_settled)
 
 
 def test_accounts_80x24(snap_compare, demo_home: DemoHome) -> None:  # type: ignore[no-untyped-def]
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    app.clock = lambda: SEED_END  # "this month" is the demo's last month, on every run
     assert snap_compare(app, terminal_size=(80, 24), run_before=accounts_settled)
 
 
@@ -69,6 +72,7 @@ def test_payments_100x30(snap_compare, demo_home: DemoHome) -> None:  # type: ig
         await pilot.pause(0.1)
 
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    app.clock = lambda: SEED_END  # "this month" is the demo's last month, on every run
     assert snap_compare(app, terminal_size=(100, 30), run_before=open_bills)
 
 
@@ -80,6 +84,7 @@ def test_help_100x30(snap_compare, demo_home: DemoHome) -> None:  # type: ignore
         await pilot.pause(0.1)
 
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    app.clock = lambda: SEED_END  # "this month" is the demo's last month, on every run
     assert snap_compare(app, terminal_size=(100, 30), run_before=open_help)
 
 
@@ -97,6 +102,7 @@ def test_qr_login_100x30(snap_compare, demo_home: DemoHome) -> None:  # type: ig
         await pilot.pause(0.1)
 
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    app.clock = lambda: SEED_END  # "this month" is the demo's last month, on every run
     assert snap_compare(app, terminal_size=(100, 30), run_before=open_login)
 
 

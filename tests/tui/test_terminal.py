@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -24,12 +25,22 @@ class Terminal:
     def __init__(self, socket: str) -> None:
         self.base = ["tmux", "-L", socket]
 
-    def start(self, command: str) -> None:
-        # a sized window first, then the command in it, so it starts at 100×30 (a new tmux
+    def start(self, command: str, size: tuple[int, int] = (100, 30)) -> None:
+        # a sized window first, then the command in it, so it starts at that size (a new tmux
         # server otherwise hands its first program 80×24 and resizes it later)
-        size = ["-x", "100", "-y", "30"]
+        size_args = ["-x", str(size[0]), "-y", str(size[1])]
         subprocess.run(
-            [*self.base, "-f", "/dev/null", "new-session", "-d", "-s", "t", *size, "sleep 600"],
+            [
+                *self.base,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                *size_args,
+                "sleep 600",
+            ],
             check=True,
         )
         subprocess.run([*self.base, "respawn-pane", "-k", "-t", "t", command], check=True)
@@ -91,5 +102,71 @@ def test_demo_in_tmux(tmp_path: Path) -> None:
         after = terminal.screen()
         assert "Identities" not in after and "Traceback" not in after  # screen restored
         assert list(scratch.iterdir()) == []  # the demo's temporary home is gone
+    finally:
+        terminal.close()
+
+
+def _demo_command(tmp_path: Path, after: str) -> tuple[str, Path, Path]:
+    """The demo in the pane (its pid in a file), then ``after`` once it has ended."""
+    exe = Path(sys.executable).with_name("bunqtui")
+    status, pid = tmp_path / "exit-status", tmp_path / "pid"
+    env = "env -u BUNQTUI_HOME -u COLUMNS -u LINES TERM=xterm-256color"
+    run = f"echo $$ > {shlex.quote(str(pid))}; exec {env} {shlex.quote(str(exe))} --demo"
+    command = f"sh -c {shlex.quote(run)}; echo $? > {shlex.quote(str(status))}; {after}; sleep 60"
+    return command, status, pid
+
+
+def _wait_file(path: Path, timeout: float = 20) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().strip():
+            return path.read_text().strip()
+        time.sleep(0.1)
+    raise AssertionError(f"{path.name} never appeared")
+
+
+@pytest.mark.parametrize("signame", ["TERM", "HUP"])
+def test_signals_give_the_terminal_back(tmp_path: Path, signame: str) -> None:
+    stty = tmp_path / "stty"
+    command, status, pid = _demo_command(tmp_path, f"stty -a > {shlex.quote(str(stty))}")
+    terminal = Terminal(f"bunqtui-sig-{os.getpid()}-{signame}")
+    terminal.start(command)
+    try:
+        terminal.wait_for(lambda s: "Main account" in s)
+        os.kill(int(_wait_file(pid)), getattr(signal, f"SIG{signame}"))
+        assert int(_wait_file(status)) == 128 + getattr(signal, f"SIG{signame}")
+        modes = _wait_file(stty).split()
+        assert "echo" in modes and "icanon" in modes  # not left raw with echo off
+        assert "Identities" not in terminal.screen()  # the alternate screen is gone
+    finally:
+        terminal.close()
+
+
+def _leads_footer(screen: str) -> bool:
+    """The bottom line starts with `? Help` and holds `q Quit`."""
+    last = screen.rstrip("\n").splitlines()[-1] if screen.strip() else ""
+    return last.lstrip().startswith("? Help") and "q Quit" in last
+
+
+def test_keys_in_a_real_terminal_at_80x24(tmp_path: Path) -> None:
+    """`?` and `q` lead both footers; a filter sent in one burst is applied whole; one `G`
+    reaches the oldest of the demo's 2,400 payments from a cold cache."""
+    command, status, _pid = _demo_command(tmp_path, "true")
+    terminal = Terminal(f"bunqtui-keys-{os.getpid()}")
+    terminal.start(command, size=(80, 24))
+    try:
+        terminal.wait_for(lambda s: "Main account" in s and "Total" in s and _leads_footer(s))
+        terminal.keys("Enter")  # Main account: bunq lists it first
+        terminal.wait_for(lambda s: "Balance after" in s and "payments" in s and _leads_footer(s))
+        terminal.keys("/coffee")  # one send-keys: the whole word in one burst
+        filtered = terminal.wait_for(lambda s: "match 'coffee'" in s)
+        assert "match 'ffee'" not in filtered
+        terminal.keys("Escape")  # the box: cleared and closed
+        terminal.wait_for(lambda s: "match 'coffee'" not in s and "older ones as you" in s)
+        terminal.keys("G")
+        oldest = terminal.wait_for(lambda s: "2,400 payments" in s and "full history" in s, 60)
+        assert "interrupted" not in oldest and "loading" not in oldest
+        terminal.keys("q")
+        assert _wait_file(status) == "0"
     finally:
         terminal.close()

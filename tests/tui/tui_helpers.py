@@ -86,3 +86,20 @@ def shown_payments(payments: PaymentsScreen) -> list[Payment]:
     """Every payment the payments table shows (filtered or not), in its order."""
     rows = payments.table.source
     return [rows.payment(i) for i in range(len(rows))]  # type: ignore[attr-defined]
+
+
+def burst(app: App, text: str) -> None:  # type: ignore[type-arg]
+    """Keys as a terminal delivers typing or a paste: all queued at once, no pause between them
+    (``pilot.press`` waits for the app to go idle after each key)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    driver = app._driver
+    assert driver is not None
+    for char in text:
+        key = {"\r": "enter", "\t": "tab"}.get(char) or (
+            char if char.isalnum() else _character_to_key(char)
+        )
+        event = events.Key(key, char)
+        event.set_sender(app)
+        driver.send_message(event)

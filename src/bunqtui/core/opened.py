@@ -21,6 +21,7 @@ Two rules hold every stored secret in place:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -320,6 +321,10 @@ class OpenedProfile(Generic[C]):
     def cached_accounts(self, identity: Identity) -> list[MonetaryAccount] | None:
         """The accounts as last fetched (no request); None if never fetched."""
         return self.cache.accounts(self._cache_key(identity))
+
+    def cached_accounts_fetched_at(self, identity: Identity) -> dt.datetime | None:
+        """When the cached accounts were fetched (UTC; no request); None if never."""
+        return self.cache.accounts_fetched_at(self._cache_key(identity))
 
     def cached_payments(
         self, identity: Identity, account_id: int, *, offset: int = 0, limit: int = 200

@@ -57,6 +57,9 @@ class ConnectRequest:
     state: str
 
 
+Phase = Callable[[str], None]  # hears the steps of a QR login ("exchanging the code", …)
+
+
 class ProfileSession(OpenedProfile[BunqClient]):
     """``async with workspace.open("p") as session: await session.accounts(identity)``
 
@@ -182,13 +185,15 @@ class ProfileSession(OpenedProfile[BunqClient]):
     def pending_states(self) -> set[str]:
         return set(self._pending)
 
-    async def wait_for_callback(self, request: ConnectRequest, timeout: float) -> Identity:
-        async with self.listening(request, timeout) as connected:
+    async def wait_for_callback(
+        self, request: ConnectRequest, timeout: float, phase: Phase | None = None
+    ) -> Identity:
+        async with self.listening(request, timeout, phase) as connected:
             return await connected()
 
     @contextlib.asynccontextmanager
     async def listening(
-        self, request: ConnectRequest, timeout: float
+        self, request: ConnectRequest, timeout: float, phase: Phase | None = None
     ) -> AsyncIterator[Callable[[], Awaitable[Identity]]]:
         """The loopback listener, bound before the ``with`` body runs (so the login URL can be
         shown knowing a redirect will be heard); yields what waits for it and connects the user."""
@@ -202,21 +207,32 @@ class ProfileSession(OpenedProfile[BunqClient]):
             ) from None
 
         async def connected() -> Identity:
-            return await self._finish(auth, await listener.wait())
+            code = await listener.wait()
+            if phase is not None:
+                phase("redirect received")
+            return await self._finish(auth, code, phase)
 
         try:
             yield connected
         finally:
             await opened.__aexit__(None, None, None)
 
-    async def complete_connect(self, request: ConnectRequest, pasted: str) -> Identity:
+    async def complete_connect(
+        self, request: ConnectRequest, pasted: str, phase: Phase | None = None
+    ) -> Identity:
         auth = self._request(request)
-        return await self._finish(auth, auth.accept(pasted))
+        return await self._finish(auth, auth.accept(pasted), phase)
 
-    async def _finish(self, auth: AuthorizationRequest, code: str) -> Identity:
+    async def _finish(
+        self, auth: AuthorizationRequest, code: str, phase: Phase | None = None
+    ) -> Identity:
+        """The code → a token → a session for it → a stored user; ``phase`` hears each step
+        (bunq allows one new session per 30 s, so the wait is said, not hidden)."""
         from bunqtui.api.oauth import exchange_code
 
+        say = phase or (lambda _text: None)
         self._pending.pop(auth.state, None)
+        say("exchanging the code")
         oauth = self.env.vault.get(OAUTH_CLIENT) or {}
         token = await exchange_code(
             self.env.environment,
@@ -228,6 +244,12 @@ class ProfileSession(OpenedProfile[BunqClient]):
             expected_state=auth.state,
         )
         client = self.env.client(None, on_context_change=lambda ctx: None)
+        wait = self.env.rate_limiter.delay("POST", f"{self.base_url}/session-server")
+        say(
+            f"opening a session (waiting {wait:.0f} s for bunq's limit)"
+            if 1 <= wait < float("inf")
+            else "opening a session"
+        )
         try:
             ctx = await client.create_context_on_installation(
                 self._own_context(), token.access_token, KIND_OAUTH

@@ -429,6 +429,12 @@ class Cache:
         return _parsed(lambda: [MonetaryAccount.from_json(json.loads(r), k) for k, r in rows])
 
     @_guarded
+    def accounts_fetched_at(self, identity: str) -> dt.datetime | None:
+        """When the cached account list was fetched (UTC), or None if it never was."""
+        rows = self._read("SELECT fetched_at FROM account_lists WHERE identity = ?", (identity,))
+        return _parsed(lambda: _parse_stamp(rows[0][0])) if rows else None
+
+    @_guarded
     def put_accounts(self, identity: str, accounts: Iterable[MonetaryAccount]) -> None:
         rows = [(identity, a.id, i, a.kind, _dumps(a.raw)) for i, a in enumerate(accounts)]
         with self._write() as db:

@@ -8,12 +8,14 @@ a failed worker becomes a notification (or a modal when the user must act).
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -23,7 +25,10 @@ from textual.worker import Worker, WorkerState
 
 from bunqtui.core import ProfileInfo, ProfileSession, Workspace
 from bunqtui.core.notices import take_notices
-from bunqtui.tui.errors import ONLINE, ErrorReport, describe
+from bunqtui.core.recovery import is_refused_login
+from bunqtui.tui import terminal_guard
+from bunqtui.tui.errors import ONLINE, ErrorReport, describe, with_setup_again
+from bunqtui.tui.key_routing import KeyRouter
 from bunqtui.tui.safe import markup_text, safe_str
 
 if TYPE_CHECKING:
@@ -67,6 +72,9 @@ class BunqApp(App[None]):
         self.ready_seconds: float | None = None  # start → first frame showing accounts
         self._ready_pending = False
         self.last_error: ErrorReport | None = None
+        self.key_router = KeyRouter()
+        # "now" for "updated 14:02" and "this month" (tests pin it; the demo's data is fixed)
+        self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
 
     # --- the trust boundary for toasts and keys ---------------------------------------------
 
@@ -96,6 +104,22 @@ class BunqApp(App[None]):
         """Keys come from config.toml's [ui.keys]: shown (footer, help, palette) printable."""
         return safe_str(super().get_key_display(binding))
 
+    # --- keys typed fast follow the focus (see key_routing) ------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            target = self.focused or (self.screen if self.screen_stack else None)
+            if target is not None:
+                self.key_router.sent(event, target)
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # runs before App._on_key (the bindings); a rerouted key stops there
+        self.key_router.reroute(event, self.focused)
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        self.key_router.reroute(event, self.focused)
+
     # --- start-up ---------------------------------------------------------------------------
 
     def _show_notices(self) -> None:
@@ -103,6 +127,7 @@ class BunqApp(App[None]):
             self.notify(notice, title="Note", severity="warning", timeout=10)
 
     def on_mount(self) -> None:
+        self._restore_on_signals()
         self._apply_ui_settings()
         # core queues notices from any thread (a damaged cache moved aside and rebuilt)
         self.set_interval(0.5, self._show_notices)
@@ -154,6 +179,17 @@ class BunqApp(App[None]):
                 markup=False,
             )
         self.set_keymap({k: v for k, v in keys.items() if k not in unknown})
+
+    def _restore_on_signals(self) -> None:
+        """SIGTERM and SIGHUP end the app like `q` does, so the terminal gets its echo back.
+
+        Python's default for both kills the process with the terminal still in raw mode. If
+        the app cannot stop within a few seconds, a thread restores the terminal and exits."""
+        if not self.is_headless:
+            terminal_guard.install(self._exit_on_signal, lambda: self.is_running)
+
+    def _exit_on_signal(self, signum: int) -> None:
+        self.call_from_thread(self.exit, return_code=128 + signum)
 
     # --- readiness (for the launch benchmark and tests) --------------------------------------
 
@@ -210,18 +246,26 @@ class BunqApp(App[None]):
         from bunqtui.tui.screens.dialogs import ErrorModal
 
         report = describe(exc)
+        if is_refused_login(exc) and self.profile_name and self.profile_info(self.profile_name):
+            report = with_setup_again(report, self.profile_name)
         self.last_error = report
         if report.connection:
             self.connection = report.connection
         if report.must_act:
             top = self.screen
             if not (isinstance(top, ErrorModal) and top.report == report):
-                self.push_screen(ErrorModal(report))
+                self.push_screen(ErrorModal(report), partial(self._error_closed, report))
         else:
             self.notify(
                 report.text, title=report.title, severity=report.severity, timeout=10, markup=False
             )
         return report
+
+    def _error_closed(self, report: ErrorReport, choice: str | None) -> None:
+        from bunqtui.tui.screens.dialogs import SETUP_AGAIN
+
+        if choice == SETUP_AGAIN and report.setup_again:
+            self.action_new_profile(again=report.setup_again)
 
     def worker_state_changed(self, worker: Worker[Any], state: WorkerState) -> None:
         """Called for every worker of every screen (see screens.base)."""
@@ -248,7 +292,8 @@ class BunqApp(App[None]):
             return
         self.push_screen(ProfilesScreen(self.workspace.profiles(), self.profile_name))
 
-    def action_new_profile(self, first_run: bool = False) -> None:
+    def action_new_profile(self, first_run: bool = False, again: str | None = None) -> None:
+        """The setup wizard; ``again`` names a profile to set up again (the form prefilled)."""
         from bunqtui.tui.screens.setup import SetupScreen
 
         def done(info: ProfileInfo | None) -> None:
@@ -259,8 +304,12 @@ class BunqApp(App[None]):
             self.call_later(self._after_setup, info)
 
         emulator_url = self.demo.base_url if self.demo else None
+        prefill = self.profile_info(again) if again else None
         self.push_screen(
-            SetupScreen(self.workspace, first_run=first_run, emulator_url=emulator_url), done
+            SetupScreen(
+                self.workspace, first_run=first_run, emulator_url=emulator_url, again=prefill
+            ),
+            done,
         )
 
     async def _after_setup(self, info: ProfileInfo) -> None:

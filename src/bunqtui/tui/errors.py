@@ -6,7 +6,7 @@ when the user must act. bunq's own text comes through unchanged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bunqtui.api.errors import (
     BunqError,
@@ -33,10 +33,27 @@ class ErrorReport:
     severity: str = "error"  # Textual notification severity: information | warning | error
     must_act: bool = False  # shown as a modal: the user has to do something about it
     connection: str | None = None  # new connection state, if the error says something about it
+    setup_again: str | None = None  # a profile whose login bunq refused: offer to set it up again
 
     @property
     def text(self) -> str:
         return f"{self.message}\n{self.hint}" if self.hint else self.message
+
+
+def with_setup_again(report: ErrorReport, profile: str) -> ErrorReport:
+    """bunq refused the profile's saved login: the box offers the way back (the wizard)."""
+    return replace(
+        report,
+        title="bunq no longer accepts this login",
+        message=f"bunq refused profile {profile}'s saved login (HTTP 401).",
+        hint=(
+            "bunq forgot this profile's installation (a sandbox reset, or an emulator restarted "
+            f"without --state). Set profile {profile} up again: it keeps the key and makes a new "
+            "installation."
+        ),
+        must_act=True,
+        setup_again=profile,
+    )
 
 
 def describe(exc: BaseException) -> ErrorReport:

@@ -50,16 +50,6 @@ def local_time(when: dt.datetime | None) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def local_time_full(when: dt.datetime | None) -> str:
-    if when is None:
-        return "—"
-    local = when.astimezone()
-    shown = f"{local:%Y-%m-%d %H:%M:%S %Z}"
-    if local.utcoffset() == dt.timedelta(0):
-        return shown
-    return f"{shown} ({when.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC)"
-
-
 def account_kind(kind: str) -> str:
     return ACCOUNT_KINDS.get(kind, kind.removeprefix("MonetaryAccount") or kind)
 

@@ -7,7 +7,7 @@ the highlighted identity, then one page of payments per account for its balance 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import ClassVar
 
@@ -17,27 +17,45 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, OptionList, Static
+from textual.widgets import DataTable, Label, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from bunqtui.core import Identity, MonetaryAccount, Payment, ProfileSession
+from bunqtui.core.freshness import freshness
+from bunqtui.core.overview import Overview, flows_since, month_start
 from bunqtui.tui.formatting import (
     account_kind,
     balance_history,
     identity_label,
     money,
+    signed_money,
     sparkline,
     totals,
 )
 from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen, environment_label
 from bunqtui.tui.screens.dialogs import ConfirmModal, InputModal, check_amount
+from bunqtui.tui.widgets.footer import BunqFooter
 from bunqtui.tui.widgets.lists import VimDataTable, VimOptionList
 from bunqtui.tui.widgets.status import StatusBar
 
 SPARK_PAGE = 200  # payments per account for its sparkline: one full page, which the cache keeps
 SPARK_WIDTH = 6
 TOP_UP_LIMIT = Decimal("500")  # Sugar Daddy gives at most €500 per request
+
+
+def flow_line(label: str, overview: Overview | None) -> Text:
+    """``label  in +1,234.00  out -567.00  net +667.00 EUR`` per currency (or "none cached")."""
+    line = Text.assemble((label, "bold"), "  ")
+    if overview is None or not overview.count:
+        line.append("no payments cached", "dim")
+        return line
+    for currency, flows in sorted(overview.by_currency.items()):
+        line.append_text(Text.assemble("in ", signed_money(flows.money_in)))
+        line.append_text(Text.assemble("  out ", signed_money(flows.money_out)))
+        line.append_text(Text.assemble("  net ", signed_money(flows.net, currency), "   "))
+    line.rstrip()
+    return line
 
 
 def _behind(newest: Payment, account: MonetaryAccount) -> bool:
@@ -71,6 +89,8 @@ class AccountsScreen(BunqScreen[None]):
         self._select_key: str | None = None
         self._focused_once = False
         self._trends: dict[int, Text] = {}  # account id → its balance sparkline
+        self._checking = False  # the list shown is the cache's; bunq has not answered yet
+        self._live: str | None = None  # the identity whose list bunq gave in this session
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -83,7 +103,9 @@ class AccountsScreen(BunqScreen[None]):
                 yield AccountsTable(id="accounts")
                 yield Static("", id="accounts-empty", classes="empty")
                 yield Static("", id="totals")
-        yield Footer()
+                yield Static("", id="month")  # this month's money in, out and net
+                yield Sparkline([], id="balance-chart")  # the selected account's balance
+        yield BunqFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(AccountsTable)
@@ -96,6 +118,7 @@ class AccountsScreen(BunqScreen[None]):
         table.add_column("Trend", key="trend", width=SPARK_WIDTH)
         table.flexible = ("description", 10)
         self.query_one("#accounts-empty").display = False
+        self.set_interval(30, self._title)  # "updated just now" ages into "updated 14:02"
         self.reload()
 
     def reload(self) -> None:
@@ -193,10 +216,12 @@ class AccountsScreen(BunqScreen[None]):
         except Exception:
             self._loading_for = None
             if self._showing(identity):  # say what the list is, then report the error
+                self._checking = False
                 label = self.query_one("#accounts-title", Label)
                 label.update(
                     untrusted(
-                        f"{identity.label} — cached, could not check: r retries"
+                        f"{identity.label} — {self._freshness(identity, live=False)}, "
+                        "could not check: r retries"
                         if cached is not None
                         else f"{identity.label} — could not load: r retries"
                     )
@@ -205,6 +230,7 @@ class AccountsScreen(BunqScreen[None]):
         if not self._showing(identity):
             return  # the user moved on meanwhile
         self._loaded_for, self._loading_for = identity.key, None
+        self._live = identity.key
         self._show_accounts(accounts)
         self._first_accounts_shown()
         if accounts != cached:
@@ -243,6 +269,7 @@ class AccountsScreen(BunqScreen[None]):
             )
             if str(account.id) in table.rows:
                 table.update_cell(str(account.id), "trend", trend)
+        self._show_overview()  # the pages just fetched joined the cache
 
     # --- showing ----------------------------------------------------------------------------
 
@@ -252,16 +279,26 @@ class AccountsScreen(BunqScreen[None]):
         empty.display = bool(message)
         self.query_one(AccountsTable).display = not message
 
-    def _title(self, *, checking: bool = False) -> None:
+    def _freshness(self, identity: Identity, *, live: bool) -> str:
+        if self.session is None:
+            return ""
+        fetched = self.session.cached_accounts_fetched_at(identity)
+        return freshness(fetched, self.bunq.clock(), live=live)
+
+    def _title(self) -> None:
         label = self.query_one("#accounts-title", Label)
-        if self.identity is None:
+        identity = self.identity
+        if identity is None:
             label.update("Accounts")
-        else:
-            count = len(self.accounts)
-            note = "  (cached, checking…)" if checking else ""
-            label.update(
-                untrusted(f"{self.identity.label} — {count} account{'s' * (count != 1)}{note}")
-            )
+            return
+        if identity.key == self._loading_for and not self._checking:
+            return  # "loading…" stays until the list comes
+        count = len(self.accounts)
+        live = self._live == identity.key and not self._checking
+        note = self._freshness(identity, live=live) + (" · checking…" if self._checking else "")
+        label.update(
+            untrusted(f"{identity.label} — {count} account{'s' * (count != 1)}  ·  {note}")
+        )
 
     def _first_accounts_shown(self) -> None:
         if self.accounts and not isinstance(self.focused, AccountsTable) and not self._focused_once:
@@ -302,10 +339,59 @@ class AccountsScreen(BunqScreen[None]):
             if sums
             else ""
         )
-        self._title(checking=checking)
+        self._checking = checking
+        self._title()
+        self._show_overview()
         if self.identity is not None:
             self._empty("" if accounts else "No accounts.")
         self.refresh_bindings()
+
+    def _cached_newest_first(self, identity: Identity, account_id: int) -> Iterator[Payment]:
+        assert self.session is not None
+        offset = 0
+        while True:
+            page = self.session.cached_payments(identity, account_id, offset=offset, limit=500)
+            yield from page
+            if len(page) < 500:
+                return
+            offset += len(page)
+
+    def month_overview(self) -> dict[int, Overview]:
+        """This month's money in, out and net per account, from the cache (no request)."""
+        if self.session is None or self.identity is None:
+            return {}
+        since = month_start(self.bunq.clock())
+        identity = self.identity
+        return {
+            a.id: flows_since(self._cached_newest_first(identity, a.id), since)
+            for a in self.accounts
+        }
+
+    def _show_overview(self) -> None:
+        month = self.query_one("#month", Static)
+        chart = self.query_one("#balance-chart", Sparkline)
+        per_account = self.month_overview()
+        if not per_account:
+            month.update("")
+            chart.data = []
+            return
+        total = Overview()
+        for overview in per_account.values():
+            total.merge(overview)
+        lines = [flow_line("This month, all", total)]
+        selected = self.selected_account()
+        if selected is not None:
+            name = selected.description or selected.iban or f"account {selected.id}"
+            lines.append(flow_line(name, per_account.get(selected.id)))
+            assert self.session is not None and self.identity is not None
+            recent = self.session.cached_payments(self.identity, selected.id, limit=SPARK_PAGE)
+            # a picture of the balance only: floats are fine here, never for the amounts
+            chart.data = [float(v) for v in balance_history(recent)]
+        month.update(Text("\n").join(lines))
+
+    @on(DataTable.RowHighlighted, "#accounts")
+    def _account_highlighted(self) -> None:
+        self._show_overview()
 
     def selected_account(self) -> MonetaryAccount | None:
         table = self.query_one(AccountsTable)

@@ -7,26 +7,48 @@ handler of every class in the MRO).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from textual.screen import ModalScreen, Screen
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
-    from bunqtui.tui.app import BunqApp
+    from bunqtui.core import ProfileInfo, ProfileSession, Workspace
+    from bunqtui.core.demo import DemoInfo
+    from bunqtui.tui.errors import ErrorReport
 
 ResultType = TypeVar("ResultType")
 
 
+class BunqAppApi(Protocol):
+    """What screens use of the app (``tui.app.BunqApp``), typed here so that screens need not
+    import the app that imports them."""
+
+    workspace: Workspace
+    demo: DemoInfo | None
+    clock: Callable[[], dt.datetime]
+
+    def session(self, name: str) -> ProfileSession: ...
+    def profile_info(self, name: str) -> ProfileInfo | None: ...
+    def switch_profile(self, name: str) -> None: ...
+    def report_error(self, exc: BaseException) -> ErrorReport: ...
+    def worker_state_changed(self, worker: Worker[Any], state: WorkerState) -> None: ...
+    def accounts_shown(self) -> None: ...
+    def action_new_profile(self, first_run: bool = False, again: str | None = None) -> None: ...
+    def action_connect_user(self, profile: str | None = None) -> None: ...
+    def notify(self, message: str, **kwargs: Any) -> None: ...
+
+
 def _forward(node: Screen[Any], event: Worker.StateChanged) -> None:
-    app: BunqApp = node.app  # type: ignore[assignment]
-    app.worker_state_changed(event.worker, event.state)
+    cast("BunqAppApi", node.app).worker_state_changed(event.worker, event.state)
 
 
 class BunqScreen(Screen[ResultType]):
     @property
-    def bunq(self) -> BunqApp:
-        return self.app  # type: ignore[return-value]
+    def bunq(self) -> BunqAppApi:
+        return cast("BunqAppApi", self.app)
 
     def finish(self, result: ResultType) -> None:
         """Dismiss this screen from one of its workers. ``dismiss`` pops whatever is on top,
@@ -43,8 +65,8 @@ class BunqScreen(Screen[ResultType]):
 
 class BunqModal(ModalScreen[ResultType]):
     @property
-    def bunq(self) -> BunqApp:
-        return self.app  # type: ignore[return-value]
+    def bunq(self) -> BunqAppApi:
+        return cast("BunqAppApi", self.app)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         _forward(self, event)

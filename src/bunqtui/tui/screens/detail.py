@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any, ClassVar
 
 from rich.syntax import Syntax
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from bunqtui.core import MonetaryAccount, Payment
-from bunqtui.tui.formatting import counterparty, local_time_full, money, signed_money
+from bunqtui.tui.formatting import counterparty, local_time, money, signed_money
 from bunqtui.tui.safe import json_text, untrusted
 from bunqtui.tui.screens.base import BunqScreen
+from bunqtui.tui.widgets.footer import BunqFooter
+from bunqtui.tui.widgets.lists import VimScroll
 from bunqtui.tui.widgets.status import StatusBar
 
 
@@ -26,9 +29,19 @@ def _label(value: Any) -> str:
     return " · ".join(str(part) for part in (name, iban) if part) or json_text(value, indent=None)
 
 
+_BUNQ_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?")
+
+
+def _empty(value: Any) -> bool:
+    """Nothing to show: None, "", {} or [] (bunq sends many such fields)."""
+    return value is None or value == "" or value == {} or value == []
+
+
 def _plain(value: Any) -> str:
     if value is None:
         return "—"
+    if isinstance(value, str) and _BUNQ_TIME.fullmatch(value):  # UTC, shown as the list does
+        return local_time(dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC))
     if isinstance(value, dict) and set(value) >= {"value", "currency"}:
         return f"{value['value']} {value['currency']}"
     if isinstance(value, dict) and ("iban" in value or "display_name" in value):
@@ -52,7 +65,7 @@ def field_table(payment: Payment) -> Table:
     if payment.counterparty_alias and payment.counterparty_alias.iban:
         table.add_row("Counterparty IBAN", untrusted(payment.counterparty_alias.iban))
     table.add_row("Description", untrusted(payment.description or "—", one_line=False))
-    table.add_row("Created", local_time_full(payment.created))
+    table.add_row("Created", local_time(payment.created))
     after = payment.balance_after
     table.add_row("Balance after", untrusted(money(after.value, after.currency) if after else "—"))
     table.add_row(
@@ -62,7 +75,7 @@ def field_table(payment: Payment) -> Table:
     shown = {"amount", "counterparty_alias", "description", "created", "balance_after_mutation"}
     shown |= {"type", "sub_type", "id"}
     for key, value in payment.raw.items():
-        if key not in shown:
+        if key not in shown and not _empty(value):  # ~20 rows of "—" said nothing
             label = untrusted(str(key).replace("_", " ").capitalize(), "bold")
             table.add_row(label, untrusted(_plain(value), one_line=False))
     return table
@@ -77,7 +90,9 @@ def raw_json(payment: Payment) -> Syntax:
 class PaymentDetailScreen(BunqScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back", id="detail.back"),
-        Binding("r", "toggle_raw", "Raw JSON", id="detail.raw"),
+        # one key, labelled with what it shows next (only one of the two is active)
+        Binding("r", "show_raw(True)", "Raw JSON", id="detail.raw"),
+        Binding("r", "show_raw(False)", "Details", id="detail.fields"),
     ]
 
     def __init__(self, payment: Payment, account: MonetaryAccount) -> None:
@@ -89,10 +104,10 @@ class PaymentDetailScreen(BunqScreen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield Label(untrusted(self._title()), id="detail-title", classes="pane-title")
-        with VerticalScroll(id="detail-body"):
+        with VimScroll(id="detail-body"):
             yield Static(field_table(self.payment), id="detail-fields")
             yield Static(raw_json(self.payment), id="detail-raw")
-        yield Footer()
+        yield BunqFooter()
 
     def _title(self) -> str:
         where = self.account.description or self.account.iban or f"account {self.account.id}"
@@ -104,11 +119,20 @@ class PaymentDetailScreen(BunqScreen[None]):
         self.query_one("#detail-raw").display = False
         self.query_one("#detail-body").focus()
 
-    def action_toggle_raw(self) -> None:
-        self.show_raw = not self.show_raw
-        self.query_one("#detail-raw").display = self.show_raw
-        self.query_one("#detail-fields").display = not self.show_raw
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_raw":
+            return parameters[0] != self.show_raw
+        return True
+
+    def action_show_raw(self, raw: bool) -> None:
+        self.show_raw = raw
+        self.query_one("#detail-raw").display = raw
+        self.query_one("#detail-fields").display = not raw
         self.query_one("#detail-title", Label).update(untrusted(self._title()))
+        self.refresh_bindings()
+
+    def action_toggle_raw(self) -> None:
+        self.action_show_raw(not self.show_raw)
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -9,19 +9,23 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from bunqtui.tui.errors import ErrorReport
 from bunqtui.tui.safe import safe_str, untrusted
 from bunqtui.tui.screens.base import BunqModal
+from bunqtui.tui.widgets.lists import TickBox
 
 
-class ErrorModal(BunqModal[None]):
-    """An error the user must act on (bad API key, not logged in, unverifiable answer)."""
+class ErrorModal(BunqModal[str | None]):
+    """An error the user must act on (bad API key, not logged in, unverifiable answer).
+
+    Dismisses with ``SETUP_AGAIN`` when the user chose to set the profile up again."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter", "close", "Close", id="dialog.close"),
+        Binding("escape", "close", "Close", id="dialog.close"),
+        Binding("s", "setup_again", "Set up again", id="dialog.setup_again"),
     ]
 
     def __init__(self, report: ErrorReport) -> None:
@@ -32,17 +36,34 @@ class ErrorModal(BunqModal[None]):
         with Vertical(classes="dialog error-dialog"):
             # bunq's error text and file names: shown as they are, never as markup
             yield Label(untrusted(self.report.title), classes="dialog-title")
-            yield Static(untrusted(self.report.message, one_line=False), id="error-message")
-            if self.report.hint:
-                yield Static(
-                    untrusted(self.report.hint, one_line=False), id="error-hint", classes="hint"
-                )
+            with VerticalScroll(classes="error-scroll"):  # the whole message, once
+                yield Static(untrusted(self.report.message, one_line=False), id="error-message")
+                if self.report.hint:
+                    yield Static(
+                        untrusted(self.report.hint, one_line=False), id="error-hint", classes="hint"
+                    )
             with Horizontal(classes="dialog-buttons"):
-                yield Button("OK", variant="primary", id="ok")
+                if self.report.setup_again:
+                    yield Button("Set up again (s)", variant="primary", id="setup-again")
+                yield Button("Close (esc)", variant="default", id="ok")
+
+    def on_mount(self) -> None:
+        self.query_one("#setup-again" if self.report.setup_again else "#ok", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # not offered: not in the footer either
+        return not (action == "setup_again" and not self.report.setup_again)
 
     @on(Button.Pressed, "#ok")
     def action_close(self) -> None:
         self.dismiss(None)
+
+    @on(Button.Pressed, "#setup-again")
+    def action_setup_again(self) -> None:
+        self.dismiss(SETUP_AGAIN)
+
+
+SETUP_AGAIN = "setup-again"
 
 
 class ConfirmModal(BunqModal[bool]):
@@ -166,13 +187,14 @@ class ExportModal(BunqModal[tuple[str, Path, bool] | None]):
             yield Label("Format")
             yield Select(  # exporter names come from plugins
                 [(untrusted(f), f) for f in self.formats],
-                value=self.formats[0],
+                # CSV first when installed: plugins (beancount…) sort before it by name
+                value="csv" if "csv" in self.formats else self.formats[0],
                 allow_blank=False,
                 id="export-format",
             )
             yield Label("File or folder (a folder gets a dated file name)")
             yield Input(str(self.folder), id="export-path")
-            yield Checkbox(
+            yield TickBox(
                 "Load all older payments first",
                 value=False,
                 id="export-all",

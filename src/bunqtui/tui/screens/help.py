@@ -8,13 +8,14 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from bunqtui.core import query
 from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
+from bunqtui.tui.widgets.footer import BunqFooter
+from bunqtui.tui.widgets.lists import VimScroll
 from bunqtui.tui.widgets.status import StatusBar
 
 
@@ -69,7 +70,7 @@ class HelpScreen(BunqScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        with VerticalScroll(id="help-body"):
+        with VimScroll(id="help-body"):
             yield Label("Keys on this screen", classes="pane-title")
             yield Static(keys_table(self.under), id="help-keys")
             yield Label("Moving around", classes="pane-title")
@@ -90,7 +91,7 @@ class HelpScreen(BunqScreen[None]):
                 ),
                 id="help-remap",
             )
-        yield Footer()
+        yield BunqFooter()
 
     def on_mount(self) -> None:
         self.query_one(StatusBar).set_where("help")

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import Resize
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 from textual.worker import Worker
 
 from bunqtui.core import ConnectRequest, Identity, ProfileSession
@@ -26,6 +26,7 @@ from bunqtui.tui.browser import open_in_gui_browser
 from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.screens.dialogs import InputModal
+from bunqtui.tui.widgets.footer import BunqFooter
 from bunqtui.tui.widgets.qr import QRCode
 from bunqtui.tui.widgets.status import StatusBar
 
@@ -59,6 +60,7 @@ class LoginScreen(BunqScreen[Identity | None]):
         self.request: ConnectRequest | None = None
         self.deadline: float | None = None
         self.finished = False
+        self.phases: list[str] = []  # the steps after bunq's redirect, as they happen
         self._attempt: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
@@ -83,7 +85,7 @@ class LoginScreen(BunqScreen[Identity | None]):
                     id="login-keys",
                     classes="hint",
                 )
-        yield Footer()
+        yield BunqFooter()
 
     def on_mount(self) -> None:
         self.query_one(StatusBar).set_where(f"{self.session.profile.name}  ·  QR login")
@@ -106,6 +108,7 @@ class LoginScreen(BunqScreen[Identity | None]):
 
     async def _attempt_login(self) -> None:
         self.finished = False
+        self.phases = []
         self._status("Preparing the login…")
         if self.request is not None:  # a superseded attempt's state is accepted no more
             self.session.cancel_connect(self.request)
@@ -115,7 +118,7 @@ class LoginScreen(BunqScreen[Identity | None]):
         self.deadline = time.monotonic() + LOGIN_TIMEOUT
         self._tick()
         try:
-            identity = await self.session.wait_for_callback(request, LOGIN_TIMEOUT)
+            identity = await self.session.wait_for_callback(request, LOGIN_TIMEOUT, self._phase)
         except Exception:
             self.deadline = None
             self._status("The login did not complete. Press r to start again, or p to paste.")
@@ -129,7 +132,15 @@ class LoginScreen(BunqScreen[Identity | None]):
         self._fit()
         self.refresh_bindings()
 
+    def _phase(self, phase: str) -> None:
+        """A step after bunq's redirect: the countdown stops, the steps so far show."""
+        self.deadline = None  # the redirect came: no more "waiting for bunq's redirect"
+        if phase not in self.phases:
+            self.phases.append(phase)
+        self._status(" → ".join(self.phases) + ("" if phase == "connected" else " …"))
+
     def _done(self, identity: Identity) -> None:
+        self._phase("connected")
         if self.finished:
             return
         self.finished = True
@@ -238,9 +249,9 @@ class LoginScreen(BunqScreen[Identity | None]):
 
     @work(group="bunq-login-paste", exclusive=True, exit_on_error=False)
     async def complete(self, request: ConnectRequest, pasted: str) -> None:
-        self._status("Exchanging the code…")
+        self._phase("exchanging the code")
         try:
-            identity = await self.session.complete_connect(request, pasted)
+            identity = await self.session.complete_connect(request, pasted, self._phase)
         except Exception:
             if request.state not in self.session.pending_states():  # the state is used up
                 self.deadline = None

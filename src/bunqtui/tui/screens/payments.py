@@ -10,6 +10,8 @@ keys never wait.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 
@@ -17,16 +19,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from bunqtui.core import Identity, MonetaryAccount, Payment, ProfileSession
+from bunqtui.core.freshness import freshness
+from bunqtui.core.overview import flows
 from bunqtui.core.query import PaymentFilter
 from bunqtui.core.sync import SyncStatus
 from bunqtui.tui.formatting import local_time, money
+from bunqtui.tui.hints import FILTER_PLACEHOLDER
 from bunqtui.tui.payment_rows import CachedPayments, PaymentList
 from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.screens.dialogs import ExportModal
+from bunqtui.tui.widgets.footer import BunqFooter
+from bunqtui.tui.widgets.inputs import QueryInput
 from bunqtui.tui.widgets.rows_table import Column, RowsTable
 from bunqtui.tui.widgets.status import StatusBar
 
@@ -49,6 +56,13 @@ class PaymentsTable(RowsTable):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(COLUMNS, flexible="description", least=12, **kwargs)
+
+    def action_last(self) -> None:
+        """G: the true end of the history, not of the rows loaded so far (see go_to_end)."""
+        screen = self.screen
+        if isinstance(screen, PaymentsScreen) and screen.go_to_end():
+            return
+        super().action_last()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -84,6 +98,14 @@ class PaymentsScreen(BunqScreen[None]):
         self.status: SyncStatus = session.sync_status(identity, account.id)
         self.fetching = False
         self.payment_filter = PaymentFilter()
+        self.filter_error: str | None = None  # the filter box holds a query that does not parse
+        # what stopped short (a failure, going offline, Esc), so the info line says so and `r`
+        # resumes it: "refresh", "page" or "history"
+        self.interrupted: str | None = None
+        self.downloading = False  # the full history is coming (L, G or an export)
+        self.to_end = False  # …and the cursor goes to the oldest payment once it is in
+        self._loads = 0  # loads started, so only the newest one reports how it ended
+        self.live = False  # bunq answered in this session: the cache's copy is not all we have
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -93,12 +115,13 @@ class PaymentsScreen(BunqScreen[None]):
             yield Label(untrusted(self._heading()), id="payments-title", classes="pane-title")
             yield PaymentsTable(id="payments")
             yield Static("", id="payments-empty", classes="empty")
-            yield Input(
-                placeholder="Filter: words  12.50  >100  <0  10..20  since:2026-01-01  Esc clears",
+            yield QueryInput(
+                submit_to="#payments",
+                placeholder=FILTER_PLACEHOLDER,
                 id="payments-filter",
             )
             yield Static("", id="payments-info")
-        yield Footer()
+        yield BunqFooter()
 
     def _heading(self) -> str:
         account = self.account
@@ -115,6 +138,7 @@ class PaymentsScreen(BunqScreen[None]):
         table.show(self.cached, cursor=0)
         table.focus()
         self._info()
+        self.set_interval(30, self._info)  # "updated just now" ages into "updated 14:02"
         self.load_first()
 
     @property
@@ -144,12 +168,9 @@ class PaymentsScreen(BunqScreen[None]):
 
     @work(group="bunq-payments", exclusive=True, exit_on_error=False)
     async def load_first(self) -> None:
-        self.fetching = True
-        self._info()
-        try:
+        with self._loading("refresh"):
             new = await self.session.refresh_payments(self.identity, self.account.id)
-        finally:
-            self.fetching = False
+        self.live = True
         self._cache_grew(newer=new if len(self.cached) else 0)
         if self.payment_filter:
             self.search(self.payment_filter.text)
@@ -163,14 +184,10 @@ class PaymentsScreen(BunqScreen[None]):
         """The next older page from bunq (1 request); it joins the cache."""
         if self.complete:
             return
-        self.fetching = True
-        self._info()
-        try:
+        with self._loading("page"):
             await self.session.payments(
                 self.identity, self.account.id, older_id=self.status.oldest_id, count=PAGE_SIZE
             )
-        finally:
-            self.fetching = False
         self._cache_grew()
 
     async def _download_history(self) -> None:
@@ -181,19 +198,62 @@ class PaymentsScreen(BunqScreen[None]):
             back_to = f", back to {local_time(reached)}" if reached else ""
             self._info(f"downloading the full history: {fetched:,} fetched{back_to}…")
 
-        self.fetching = True
-        self._info("downloading the full history…")
+        self.downloading = True
         try:
-            await self.session.sync_payments(self.identity, self.account.id, progress)
+            with self._loading("history", "downloading the full history…"):
+                await self.session.sync_payments(self.identity, self.account.id, progress)
         finally:
-            self.fetching = False
+            self.downloading = False
         self._cache_grew()
+        if self.to_end:
+            self.to_end = False
+            self.table.move_cursor(len(self.rows) - 1)
         if self.payment_filter:
             self.search(self.payment_filter.text)
+
+    @contextmanager
+    def _loading(self, what: str, doing: str | None = None) -> Iterator[None]:
+        """Loading on screen while ``what`` runs; if it stops short (an error, offline, Esc),
+        the line says so and `r` resumes it — never a "loading…" that nothing continues."""
+        self._loads += 1
+        mine = self._loads  # a load cancelled by a newer one leaves the line to that one
+        self.fetching = True
+        self.interrupted = None
+        self._info(doing)
+        try:
+            yield
+        except BaseException:  # the error itself goes on to the app's one handler
+            if mine == self._loads:
+                self.interrupted = what
+            raise
+        finally:
+            if mine == self._loads:
+                self.fetching = False
+                if self.is_mounted:
+                    self._info()
 
     @work(group="bunq-payments", exclusive=True, exit_on_error=False)
     async def load_all(self) -> None:
         await self._download_history()
+
+    def go_to_end(self) -> bool:
+        """G with older payments still at bunq: fetch them all (with progress; Esc stops),
+        then put the cursor on the oldest. False when the rows shown are already all."""
+        if self.complete or self.payment_filter:
+            return False
+        self.to_end = True
+        if not self.downloading:
+            self.load_all()
+        return True
+
+    def stop_loading(self) -> bool:
+        """Esc while a download runs: stop it (what is fetched stays cached; `r` resumes)."""
+        if not self.downloading:
+            return False
+        self.to_end = False
+        self.workers.cancel_group(self, "bunq-payments")
+        self.workers.cancel_group(self, "bunq-export")
+        return True
 
     # --- searching the cache ----------------------------------------------------------------
 
@@ -210,10 +270,12 @@ class PaymentsScreen(BunqScreen[None]):
         self.app.call_from_thread(self._show_search, text, found)
 
     def _show_search(self, text: str, found: list[Payment]) -> None:
-        if self.payment_filter.text != text.strip():
+        if self.filter_error is not None or self.payment_filter.text != text.strip():
             return  # typed on meanwhile
         self.found = PaymentList(found)
-        self.table.show(self.found, cursor=0)
+        # keys typed after Enter (`a⏎jj`) may arrive before the matches: they count
+        table = self.table
+        table.show(self.found, cursor=table.cursor_row if table.has_focus else 0)
         self._info()
 
     def _search_failed(self, message: str) -> None:
@@ -232,6 +294,9 @@ class PaymentsScreen(BunqScreen[None]):
         if self.payment_filter:
             limited = " (the newest)" if len(self.found) >= SEARCH_LIMIT else ""
             parts.append(f"{len(self.found):,} match {self.payment_filter.text!r}{limited}")
+            if len(self.found):  # "257 · −1,492.10 EUR": what the matches add up to
+                sums = flows(self.found.payments).by_currency
+                parts.append(", ".join(money(f.net, c) for c, f in sorted(sums.items())))
             scope = f"searched {status.count:,} cached payments"
             if not status.complete:
                 scope += "; L downloads the full history to search it all"
@@ -239,10 +304,14 @@ class PaymentsScreen(BunqScreen[None]):
         else:
             parts.append(f"{len(self.cached):,} payments")
             parts.append("the full history" if status.complete else "older ones as you scroll")
+        if status.last_synced is not None:  # how fresh the rows are, even while loading
+            parts.append(freshness(status.last_synced, self.bunq.clock(), live=self.live))
         if doing:
             parts.append(doing)
         elif self.fetching:
             parts.append("loading…")
+        elif self.interrupted:
+            parts.append("interrupted — r to resume")
         # the filter is shown back as typed (or pasted): never markup
         self.query_one("#payments-info", Static).update(untrusted("  ·  ".join(parts)))
         empty = self.query_one("#payments-empty", Static)
@@ -270,8 +339,14 @@ class PaymentsScreen(BunqScreen[None]):
         self.app.push_screen(PaymentDetailScreen(payment, self.account))
 
     def action_back(self) -> None:
+        """Esc undoes one thing at a time: the box, a download, the filter, then goes back."""
         box = self.query_one("#payments-filter", Input)
         if box.display and box.has_focus:
+            self._close_filter(clear=True)
+            return
+        if self.stop_loading():
+            return
+        if self.payment_filter or box.display:
             self._close_filter(clear=True)
             return
         self.dismiss(None)
@@ -279,15 +354,22 @@ class PaymentsScreen(BunqScreen[None]):
     def action_filter(self) -> None:
         box = self.query_one("#payments-filter", Input)
         box.display = True
-        box.focus()
+        # at once, not on the next idle: keys typed or pasted right after `/` belong in the box
+        self.set_focus(box)
 
     @on(Input.Changed, "#payments-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         try:
             self.payment_filter = PaymentFilter.parse(event.value)
         except ValueError as exc:
+            # no stale results under an error: a search still on its way is dropped
+            self.payment_filter = PaymentFilter()
+            self.filter_error = str(exc)
+            self.found = PaymentList([])
+            self.table.show(self.found, cursor=0)
             self._search_failed(str(exc))
             return
+        self.filter_error = None
         if self.payment_filter:
             self.search(self.payment_filter.text)
         else:
@@ -316,6 +398,9 @@ class PaymentsScreen(BunqScreen[None]):
         if self.fetching:  # a download is running (L): it would be cancelled
             self.notify("Still loading; r refreshes once it is done.", title="Payments")
             return
+        if self.interrupted == "history":
+            self.load_all()  # resumes where it stopped: the cache holds what came
+            return
         self.load_first()
 
     def action_load_all(self) -> None:
@@ -341,16 +426,12 @@ class PaymentsScreen(BunqScreen[None]):
             self.notify("Downloading the full history first…", title="Export")
             await self._download_history()
         query = self.payment_filter.text if self.payment_filter else None
-        count = max(self.status.count, 1)
 
-        def write() -> tuple[int, Path]:  # SQLite, JSON and the file: off the event loop
-            if query:  # every match, not just the newest SEARCH_LIMIT
-                rows = self.session.search_payments(
-                    query, identity=self.identity, account_id=self.account.id, limit=count
-                )
-            else:
-                rows = self.session.cached_payments(self.identity, self.account.id, limit=count)
-            return len(rows), self.session.export_payments(rows, fmt, path)
+        def write() -> tuple[int, Path]:  # SQLite and the file: off the event loop
+            # streamed from the cache; every match, not just the newest SEARCH_LIMIT
+            return self.session.export_cached_payments(
+                self.identity, self.account.id, fmt, path, search=query or None
+            )
 
         written_count, written = await asyncio.to_thread(write)
         self.notify(

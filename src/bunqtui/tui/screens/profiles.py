@@ -9,11 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from bunqtui.core import ProfileInfo
 from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqModal, environment_label
+from bunqtui.tui.widgets.footer import BunqFooter
 from bunqtui.tui.widgets.lists import VimDataTable
 
 
@@ -45,7 +46,7 @@ class ProfilesScreen(BunqModal[None]):
                 classes="hint",
             )
             yield ProfilesTable(id="profiles-table")
-        yield Footer()
+        yield BunqFooter()
 
     def on_mount(self) -> None:
         titles = {c.name: c.title for c in self.bunq.workspace.connectors()}

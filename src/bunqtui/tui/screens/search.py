@@ -13,13 +13,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from bunqtui.core import Identity, MonetaryAccount, Payment, ProfileSession
 from bunqtui.core.query import PaymentFilter
+from bunqtui.tui.hints import SEARCH_PLACEHOLDER
 from bunqtui.tui.payment_rows import PaymentList, payment_row
 from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
+from bunqtui.tui.widgets.footer import BunqFooter
+from bunqtui.tui.widgets.inputs import QueryInput
 from bunqtui.tui.widgets.rows_table import Column, RowsTable
 from bunqtui.tui.widgets.status import StatusBar
 
@@ -84,17 +87,18 @@ class SearchScreen(BunqScreen[None]):
         yield StatusBar(id="status")
         with Vertical(id="search-pane"):
             yield Label("Search the cached payments", classes="pane-title")
-            yield Input(
-                placeholder="words  12.50  >100  <0  10..20  2026-01-01..2026-03-31  since:2026-06",
+            yield QueryInput(
+                submit_to="#search-results",
+                placeholder=SEARCH_PLACEHOLDER,
                 id="search-input",
             )
             yield SearchTable(id="search-results")
             yield Static("", id="search-info")
-        yield Footer()
+        yield BunqFooter()
 
     def on_mount(self) -> None:
         self.query_one(StatusBar).set_where(f"{self.profile}  ·  search")
-        self.query_one("#search-input").focus()
+        self.set_focus(self.query_one("#search-input"))
         self._info()
 
     def _info(self, problem: str | None = None) -> None:
@@ -110,6 +114,11 @@ class SearchScreen(BunqScreen[None]):
             info.update(untrusted(f"Searches {scope}."))
             return
         count = len(self.matches)
+        if not count:  # said in words, not as "0 matches"
+            info.update(
+                untrusted(f"No cached payment matches {self.query_text!r}; searched {scope}.")
+            )
+            return
         limited = ", the newest" if count >= SEARCH_LIMIT else ""
         info.update(untrusted(f"{count:,} match{'es' * (count != 1)}{limited} in {scope}"))
 
@@ -118,6 +127,10 @@ class SearchScreen(BunqScreen[None]):
         try:
             query = PaymentFilter.parse(event.value)
         except ValueError as exc:
+            # no stale results under an error: a search still on its way is dropped
+            self.query_text = ""
+            self.matches = Matches([], self.labels)
+            self.query_one(SearchTable).show(self.matches, cursor=0)
             self._info(str(exc))
             return
         self.query_text = query.text

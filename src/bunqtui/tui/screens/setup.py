@@ -17,13 +17,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from bunqtui.core import ConnectorInfo, ProfileInfo, SetupField, SetupStep, Workspace
 from bunqtui.core.workspace import DEFAULT_REDIRECT_URI
 from bunqtui.tui.errors import describe
 from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
+from bunqtui.tui.widgets.footer import BunqFooter
+from bunqtui.tui.widgets.lists import TickBox
 from bunqtui.tui.widgets.status import StatusBar
 
 ENVIRONMENTS = [  # short: the select is a third of the width
@@ -66,9 +68,11 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         *,
         first_run: bool = False,
         emulator_url: str | None = None,
+        again: ProfileInfo | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.again = again  # a profile to set up again: the form starts filled in
         self.first_run = first_run
         self.emulator_url = emulator_url or EMULATOR_URL
         self.connectors: list[ConnectorInfo] = workspace.connectors()
@@ -82,9 +86,19 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         yield StatusBar(id="status")
         with VerticalScroll(id="setup-body"):
             yield Label(
-                "Welcome to bunqtui — set up a profile" if self.first_run else "New profile",
+                untrusted(f"Set up profile {self.again.name} again")
+                if self.again
+                else "Welcome to bunqtui — set up a profile"
+                if self.first_run
+                else "New profile",
                 classes="pane-title",
             )
+            if self.again:
+                yield Static(
+                    "Fields left empty keep what is saved (the API key, the certificate).",
+                    id="setup-again-hint",
+                    classes="hint",
+                )
             with Horizontal(classes="setup-row"):
                 with Vertical(classes="setup-cell"):
                     yield Label("Connector")
@@ -112,7 +126,7 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
                 yield Button("Cancel (esc)", id="setup-cancel")
             yield Static("", id="setup-error", classes="error-text")
             yield Static("", id="setup-steps")
-        yield Footer()
+        yield BunqFooter()
 
     def _suggest_name(self) -> str:
         return self._suggest_name_for(self.connectors[0].name if self.connectors else "main")
@@ -123,8 +137,26 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         if not self.connectors:
             self._error("No connector plugin is loaded; see `bunqtui plugins`.")
             return
-        await self._show_fields(self.connectors[0])
+        first = self.connectors[0]
+        if self.again is not None:
+            first = next((c for c in self.connectors if c.name == self.again.connector), first)
+        await self._show_fields(first)
+        if self.again is not None:
+            self._prefill(self.again, first)
+            self.query_one("#setup-run").focus()
+            return
         self.query_one("#setup-connector").focus()
+
+    def _prefill(self, info: ProfileInfo, connector: ConnectorInfo) -> None:
+        self.query_one("#setup-connector", Select).value = connector.name
+        self.query_one("#setup-name", Input).value = info.name
+        box = self.query_one("#setup-base-url", Input)
+        environment = info.environment
+        if info.base_url:
+            environment = "emulator" if info.base_url == self.emulator_url else "custom"
+            box.value = info.base_url
+            box.display = True
+        self.query_one("#setup-environment", Select).value = environment
 
     def connector(self) -> ConnectorInfo | None:
         value = self.query_one("#setup-connector", Select).value
@@ -136,6 +168,8 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         if connector is not None:
             await self._show_fields(connector)
             name = self.query_one("#setup-name", Input)
+            if self.again is not None and name.value == self.again.name:
+                return  # the profile being set up again keeps its name
             if name.value in {c.name for c in self.connectors} or re.match(r".+-\d+$", name.value):
                 name.value = self._suggest_name_for(connector.name)
 
@@ -175,7 +209,7 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         hint = f" ({field.help})" if field.help else ""
         # a connector plugin's words: shown as written, never as markup
         if field.kind == "bool":
-            return [Checkbox(untrusted(f"{field.label}{hint}"), value=bool(field.default), id=wid)]
+            return [TickBox(untrusted(f"{field.label}{hint}"), value=bool(field.default), id=wid)]
         label = Label(untrusted(f"{field.label}{' *' if field.required else ''}{hint}"))
         if field.kind == "choice":
             options = [(untrusted(c), c) for c in field.choices]

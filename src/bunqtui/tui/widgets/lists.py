@@ -1,4 +1,5 @@
-"""Tables and lists that also move with vim's j/k (each binding has an id for remapping)."""
+"""Tables, lists and scrolled text that also move with vim's j k g G (each binding has an id
+for remapping; one id per motion, so one remap moves them all)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, OptionList
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Checkbox, DataTable, OptionList
 from textual.widgets.data_table import CellType, ColumnKey, RowKey
 
 from bunqtui.tui.safe import untrusted
@@ -83,4 +86,26 @@ class VimOptionList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="nav.down"),
         Binding("k", "cursor_up", "Up", show=False, id="nav.up"),
+        Binding("g", "first", "First", show=False, id="nav.first"),
+        Binding("G", "last", "Last", show=False, id="nav.last"),
     ]
+
+
+class VimScroll(VerticalScroll):
+    """Scrolled text (help, a payment's fields) that j k g G move like every list."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "scroll_down", "Down", show=False, id="nav.down"),
+        Binding("k", "scroll_up", "Up", show=False, id="nav.up"),
+        Binding("g", "scroll_home", "First", show=False, id="nav.first"),
+        Binding("G", "scroll_end", "Last", show=False, id="nav.last"),
+    ]
+
+
+class TickBox(Checkbox):
+    """A checkbox that reads without colour: ``[x]`` ticked, ``[ ]`` not (Textual's shows an
+    X either way and tells them apart by colour alone)."""
+
+    @property
+    def _button(self) -> Content:
+        return Content("[x]" if self.value else "[ ]")

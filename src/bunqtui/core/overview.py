@@ -1,0 +1,83 @@
+"""Where the money went: money in, money out and net per currency, from cached payments.
+
+Pure functions over payments the cache already holds (no request), for the accounts screen's
+"this month" lines, the payments screen's count and sum of a filter, and the CLI alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from bunqtui.api.models import Payment
+
+
+@dataclass
+class Flows:
+    """Money in (positive amounts) and out (negative) in one currency."""
+
+    money_in: Decimal = Decimal(0)
+    money_out: Decimal = Decimal(0)  # negative or zero
+    count: int = 0
+
+    @property
+    def net(self) -> Decimal:
+        return self.money_in + self.money_out
+
+    def add(self, amount: Decimal) -> None:
+        self.count += 1
+        if amount >= 0:
+            self.money_in += amount
+        else:
+            self.money_out += amount
+
+
+@dataclass
+class Overview:
+    """Flows per currency (bunq accounts may hold other currencies than EUR)."""
+
+    by_currency: dict[str, Flows] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return sum(f.count for f in self.by_currency.values())
+
+    def add(self, payment: Payment) -> None:
+        currency = payment.amount.currency or ""
+        self.by_currency.setdefault(currency, Flows()).add(payment.amount.value)
+
+    def merge(self, other: Overview) -> None:
+        for currency, flows in other.by_currency.items():
+            mine = self.by_currency.setdefault(currency, Flows())
+            mine.money_in += flows.money_in
+            mine.money_out += flows.money_out
+            mine.count += flows.count
+
+
+def month_start(now: dt.datetime) -> dt.datetime:
+    """The first moment of ``now``'s month in the machine's local time, as an aware datetime."""
+    local = now.astimezone()
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def flows(payments: Iterable[Payment]) -> Overview:
+    """Every payment counted (a filter's matches: "257 · −1,492.10 EUR")."""
+    overview = Overview()
+    for payment in payments:
+        overview.add(payment)
+    return overview
+
+
+def flows_since(newest_first: Iterable[Payment], since: dt.datetime) -> Overview:
+    """The payments created at or after ``since``; the input is newest first (as the cache
+    gives it), so reading stops at the first older one."""
+    overview = Overview()
+    for payment in newest_first:
+        if payment.created is None:
+            continue
+        if payment.created < since:
+            break
+        overview.add(payment)
+    return overview
