@@ -25,18 +25,7 @@ from starlette.types import Receive, Scope, Send
 from . import (
     control,
     crypto,
-    handlers_attachments,
-    handlers_bootstrap,
-    handlers_card_status,
-    handlers_cards,
-    handlers_drafts,
-    handlers_money,
-    handlers_notes,
-    handlers_oauth,
-    handlers_resources,
     handlers_schedules,
-    handlers_statements,
-    handlers_tabs,
     oauth_pages,
     wire,
 )
@@ -47,6 +36,7 @@ from .hosts import UNBOUND, AllowedHosts, HostCheck
 from .ratelimit import RateLimiter
 from .request_ids import RequestIds
 from .router import EITHER, INSTALLATION, NONE, Route, Router
+from .routes import ROUTES
 from .seed import seed_world
 from .state import Installation, Session, World
 from .wire import ApiError
@@ -79,7 +69,7 @@ class Emulator:
         self.world = world or World(self.config.seed)
         if world is None:
             seed_world(self.world, demo_payments=self.config.demo_payments)
-        self.router = Router()
+        self.router = Router(ROUTES)
         self.faults = Faults()
         self.stats = Stats()
         self.limiter = RateLimiter(self.config.rate_limit, self.config.rate_limits)
@@ -90,21 +80,6 @@ class Emulator:
         self.on_change: list[Callable[[], object]] = []
         # Host headers answered (hosts.py); EmulatorServer narrows it to its address and port.
         self.allowed_hosts: AllowedHosts = UNBOUND
-        for module in (
-            handlers_bootstrap,
-            handlers_resources,
-            handlers_money,
-            handlers_cards,
-            handlers_card_status,
-            handlers_notes,
-            handlers_statements,
-            handlers_tabs,
-            handlers_drafts,
-            handlers_schedules,
-            handlers_attachments,
-            handlers_oauth,
-        ):
-            module.register(self.router)
 
     # the pipeline -----------------------------------------------------------------------------
     async def handle_api(self, request: Request) -> Response:
@@ -151,8 +126,7 @@ class Emulator:
                 headers={**self._base_headers(request), "Content-Type": "application/json"},
             )
         ip = request.client.host if request.client else "127.0.0.1"
-        endpoint = "/session-server" if route.template == "/session-server" else route.template
-        limited = self.limiter.check(ip, method, endpoint, self.world.clock.now())
+        limited = self.limiter.check(ip, method, route.template, self.world.clock.now())
         if limited:
             return self._rate_limited(request, limited, language)
 

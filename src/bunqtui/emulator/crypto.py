@@ -24,20 +24,6 @@ def public_pem(key: rsa.RSAPrivateKey) -> str:
     )
 
 
-def private_pem(key: rsa.RSAPrivateKey) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
-
-def load_private(pem: str) -> rsa.RSAPrivateKey:
-    key = serialization.load_pem_private_key(pem.encode(), password=None)
-    assert isinstance(key, rsa.RSAPrivateKey)
-    return key
-
-
 def load_public(pem: str) -> rsa.RSAPublicKey | None:
     """The RSA public key in a PEM string, or None if it is not one."""
     try:

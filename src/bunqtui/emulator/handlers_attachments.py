@@ -13,7 +13,6 @@ from typing import Any
 
 from . import views, wire
 from .call import Call
-from .router import Router
 from .state import Attachment, Avatar
 from .wire import ApiError
 
@@ -62,60 +61,56 @@ def _attachment(call: Call, uuid: str) -> Attachment:
     return attachment
 
 
-def register(router: Router) -> None:
-    @router.add("POST", "/attachment-public")
-    async def create_attachment(call: Call) -> Any:
-        content_type = call.request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type not in IMAGE_TYPES:
-            raise ApiError(
-                400, "The Content-Type of an attachment must be image/png, image/jpeg or image/gif."
-            )
-        description = call.request.headers.get("x-bunq-attachment-description", "").strip()
-        if not description:
-            raise ApiError(400, "The header X-Bunq-Attachment-Description is required.")
-        if len(description) > MAX_DESCRIPTION:
-            raise ApiError(400, f"The description can be at most {MAX_DESCRIPTION} characters.")
-        if not call.body:
-            raise ApiError(400, "The attachment is empty.")
-        if len(call.body) > MAX_ATTACHMENT:
-            raise ApiError(400, "The attachment is too large.")
-        world = call.world
-        with world.lock:
-            attachment = Attachment(
-                world.uuid(), world.clock.utcnow(), content_type, description, call.body
-            )
-            world.attachments[attachment.uuid] = attachment
-        return wire.uuid_only(attachment.uuid)
+async def create_attachment(call: Call) -> Any:
+    content_type = call.request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in IMAGE_TYPES:
+        raise ApiError(
+            400, "The Content-Type of an attachment must be image/png, image/jpeg or image/gif."
+        )
+    description = call.request.headers.get("x-bunq-attachment-description", "").strip()
+    if not description:
+        raise ApiError(400, "The header X-Bunq-Attachment-Description is required.")
+    if len(description) > MAX_DESCRIPTION:
+        raise ApiError(400, f"The description can be at most {MAX_DESCRIPTION} characters.")
+    if not call.body:
+        raise ApiError(400, "The attachment is empty.")
+    if len(call.body) > MAX_ATTACHMENT:
+        raise ApiError(400, "The attachment is too large.")
+    world = call.world
+    with world.lock:
+        attachment = Attachment(
+            world.uuid(), world.clock.utcnow(), content_type, description, call.body
+        )
+        world.attachments[attachment.uuid] = attachment
+    return wire.uuid_only(attachment.uuid)
 
-    @router.add("GET", "/attachment-public/{id}")
-    async def get_attachment(call: Call) -> Any:
-        return wire.ok(views.attachment_public(_attachment(call, call.params["p0"])))
 
-    @router.add("GET", "/attachment-public/{id}/content")
-    async def attachment_content(call: Call) -> Any:
-        attachment = _attachment(call, call.params["p0"])
-        return wire.RawBody(attachment.content, attachment.content_type)
+async def get_attachment(call: Call) -> Any:
+    return wire.ok(views.attachment_public(_attachment(call, call.params["p0"])))
 
-    @router.add("POST", "/avatar")
-    async def create_avatar(call: Call) -> Any:
-        uuid = call.object().get("attachment_public_uuid")
-        if not isinstance(uuid, str) or not uuid:
-            raise ApiError(400, "The field attachment_public_uuid is required.")
-        attachment = _attachment(call, uuid)
-        size = image_size(attachment.content, attachment.content_type)
-        if size is None:
-            raise ApiError(400, "The attachment is not a readable image.")
-        world = call.world
-        with world.lock:
-            avatar = Avatar(
-                world.uuid(), world.clock.utcnow(), uuid, *size, attachment.content_type
-            )
-            world.avatars[avatar.uuid] = avatar
-        return wire.uuid_only(avatar.uuid)
 
-    @router.add("GET", "/avatar/{id}")
-    async def get_avatar(call: Call) -> Any:
-        avatar = call.world.avatars.get(call.params["p0"])
-        if avatar is None:
-            raise wire.not_found("Avatar", call.params["p0"])
-        return wire.ok(views.avatar_object(avatar))
+async def attachment_content(call: Call) -> Any:
+    attachment = _attachment(call, call.params["p0"])
+    return wire.RawBody(attachment.content, attachment.content_type)
+
+
+async def create_avatar(call: Call) -> Any:
+    uuid = call.object().get("attachment_public_uuid")
+    if not isinstance(uuid, str) or not uuid:
+        raise ApiError(400, "The field attachment_public_uuid is required.")
+    attachment = _attachment(call, uuid)
+    size = image_size(attachment.content, attachment.content_type)
+    if size is None:
+        raise ApiError(400, "The attachment is not a readable image.")
+    world = call.world
+    with world.lock:
+        avatar = Avatar(world.uuid(), world.clock.utcnow(), uuid, *size, attachment.content_type)
+        world.avatars[avatar.uuid] = avatar
+    return wire.uuid_only(avatar.uuid)
+
+
+async def get_avatar(call: Call) -> Any:
+    avatar = call.world.avatars.get(call.params["p0"])
+    if avatar is None:
+        raise wire.not_found("Avatar", call.params["p0"])
+    return wire.ok(views.avatar_object(avatar))

@@ -14,7 +14,6 @@ from typing import Any
 from . import views
 from .call import Call
 from .handlers_resources import acting_user, owner_of
-from .router import Router
 from .state import Card
 from .wire import ApiError, not_found, ok
 
@@ -61,21 +60,19 @@ def _find(call: Call) -> Card:
     raise not_found("Card", call.param(1))
 
 
-def register(router: Router) -> None:
-    @router.add("PUT", "/user/{id}/card/{id}")
-    async def update_card(call: Call) -> Any:
-        data = call.object()
-        world = call.world
-        with world.lock:
-            card = _find(call)
-            if "status" in data:
-                new = check_transition(card, data["status"])
-                if new != card.status:
-                    card.status = new
-                    if new == "ACTIVE" and card.order_status == "ACCEPTED_FOR_PRODUCTION":
-                        card.order_status = "DELIVERED_TO_CUSTOMER"
-                    world.add_event(
-                        acting_user(call), card.account_id, "Card", card.id, world.clock.utcnow()
-                    )
-                    world.events[-1].action = "UPDATE"
-            return ok(views.card(world, card))
+async def update_card(call: Call) -> Any:
+    data = call.object()
+    world = call.world
+    with world.lock:
+        card = _find(call)
+        if "status" in data:
+            new = check_transition(card, data["status"])
+            if new != card.status:
+                card.status = new
+                if new == "ACTIVE" and card.order_status == "ACCEPTED_FOR_PRODUCTION":
+                    card.order_status = "DELIVERED_TO_CUSTOMER"
+                world.add_event(
+                    acting_user(call), card.account_id, "Card", card.id, world.clock.utcnow()
+                )
+                world.events[-1].action = "UPDATE"
+        return ok(views.card(world, card))

@@ -14,7 +14,6 @@ from typing import Any
 from . import views
 from .call import Call
 from .handlers_resources import FORBIDDEN, acting_user, owner_of, visible_accounts
-from .router import Router
 from .state import Account, Card, User, World
 from .wire import ApiError, ok
 
@@ -100,42 +99,40 @@ def _expiry(now: datetime) -> str:
     return (first_of_next - timedelta(days=1)).isoformat()
 
 
-def register(router: Router) -> None:
-    @router.add("GET", "/user/{id}/card-name")
-    async def list_card_names(call: Call) -> Any:
-        return ok(views.card_names(card_names(_owner(call)[0])))
+async def list_card_names(call: Call) -> Any:
+    return ok(views.card_names(card_names(_owner(call)[0])))
 
-    @router.add("POST", "/user/{id}/card-debit")
-    async def order_card(call: Call) -> Any:
-        user, user_id = _owner(call)
-        data = call.object()
-        world = call.world
-        second_line = data.get("second_line", "")
-        if not isinstance(second_line, str) or len(second_line) > MAX_SECOND_LINE:
-            raise ApiError(400, f"The second line can be at most {MAX_SECOND_LINE} characters.")
-        name = data.get("name_on_card")
-        if name not in card_names(user):
-            raise ApiError(400, "The name on the card must be one of the names from card-name.")
-        card_type, product = data.get("type"), data.get("product_type")
-        if product not in CARD_TYPES.get(card_type, ()):
-            raise ApiError(400, "Unknown card type or product type.")
-        with world.lock:
-            account = _alias_account(world, user, user_id, data.get("alias"))
-            account = _pin_account(world, user_id, data.get("pin_code_assignment")) or account
-            now = world.clock.utcnow()
-            card = Card(
-                world.next_id("card"),
-                user.id,
-                account.id,
-                now,
-                second_line,
-                f"{world.rng.randrange(10_000):04d}",
-                _expiry(now),
-                world.uuid(),
-                name_on_card=name,
-                type=card_type,
-                product_type=product,
-                order_status="NEW_CARD_REQUEST_RECEIVED",
-            )
-            world.cards.append(card)
-            return ok(views.card(world, card, "CardDebit"))
+
+async def order_card(call: Call) -> Any:
+    user, user_id = _owner(call)
+    data = call.object()
+    world = call.world
+    second_line = data.get("second_line", "")
+    if not isinstance(second_line, str) or len(second_line) > MAX_SECOND_LINE:
+        raise ApiError(400, f"The second line can be at most {MAX_SECOND_LINE} characters.")
+    name = data.get("name_on_card")
+    if name not in card_names(user):
+        raise ApiError(400, "The name on the card must be one of the names from card-name.")
+    card_type, product = data.get("type"), data.get("product_type")
+    if not isinstance(card_type, str) or product not in CARD_TYPES.get(card_type, ()):
+        raise ApiError(400, "Unknown card type or product type.")
+    with world.lock:
+        account = _alias_account(world, user, user_id, data.get("alias"))
+        account = _pin_account(world, user_id, data.get("pin_code_assignment")) or account
+        now = world.clock.utcnow()
+        card = Card(
+            world.next_id("card"),
+            user.id,
+            account.id,
+            now,
+            second_line,
+            f"{world.rng.randrange(10_000):04d}",
+            _expiry(now),
+            world.uuid(),
+            name_on_card=name,
+            type=card_type,
+            product_type=product,
+            order_status="NEW_CARD_REQUEST_RECEIVED",
+        )
+        world.cards.append(card)
+        return ok(views.card(world, card, "CardDebit"))

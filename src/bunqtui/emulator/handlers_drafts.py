@@ -21,7 +21,7 @@ from typing import Any
 
 from . import views, wire
 from .call import Call
-from .handlers_money import MAX_BATCH, _accepting
+from .handlers_money import MAX_BATCH
 from .handlers_resources import (
     FORBIDDEN,
     book,
@@ -32,7 +32,6 @@ from .handlers_resources import (
     visible_account,
 )
 from .pagination import paginate
-from .router import Router
 from .state import Account, DraftEntry, DraftPayment, PaymentBatch, World
 from .wire import ApiError
 
@@ -93,72 +92,70 @@ def _draft(call: Call) -> DraftPayment:
     raise wire.not_found("DraftPayment", draft_id)
 
 
-def register(router: Router) -> None:
-    @router.add("POST", "/user/{id}/monetary-account/{id}/draft-payment")
-    async def create_draft(call: Call) -> Any:
-        account = visible_account(call)
-        data = call.object()
-        entries = data.get("entries")
-        if not isinstance(entries, list) or not 1 <= len(entries) <= MAX_BATCH:
-            raise ApiError(400, f"The field entries must hold 1 to {MAX_BATCH} payments.")
-        accepts = data.get("number_of_required_accepts")
-        if type(accepts) is not int or accepts != 1:
-            raise ApiError(400, "The field number_of_required_accepts must be 1.")
-        world = call.world
-        with world.lock:
-            if account.status != "ACTIVE":
-                raise ApiError(400, "This monetary account is not active.")
-            parsed = [_entry(world, account, e) for e in entries]
-            now = world.clock.utcnow()
-            draft = DraftPayment(
-                world.next_id("draft_payment"),
-                account.id,
-                now,
-                now,
-                call.auth_session.user_id,
-                parsed,
-            )
-            account.drafts.append(draft)
-            world.add_event(
-                account.owner_id, account.id, "DraftPayment", draft.id, now, "AWAITING_REPLY"
-            )
-        return wire.id_only(draft.id)
+async def create_draft(call: Call) -> Any:
+    account = visible_account(call)
+    data = call.object()
+    entries = data.get("entries")
+    if not isinstance(entries, list) or not 1 <= len(entries) <= MAX_BATCH:
+        raise ApiError(400, f"The field entries must hold 1 to {MAX_BATCH} payments.")
+    accepts = data.get("number_of_required_accepts")
+    if type(accepts) is not int or accepts != 1:
+        raise ApiError(400, "The field number_of_required_accepts must be 1.")
+    world = call.world
+    with world.lock:
+        if account.status != "ACTIVE":
+            raise ApiError(400, "This monetary account is not active.")
+        parsed = [_entry(world, account, e) for e in entries]
+        now = world.clock.utcnow()
+        draft = DraftPayment(
+            world.next_id("draft_payment"),
+            account.id,
+            now,
+            now,
+            call.auth_session.user_id,
+            parsed,
+        )
+        account.drafts.append(draft)
+        world.add_event(
+            account.owner_id, account.id, "DraftPayment", draft.id, now, "AWAITING_REPLY"
+        )
+    return wire.id_only(draft.id)
 
-    @router.add("GET", "/user/{id}/monetary-account/{id}/draft-payment")
-    async def list_drafts(call: Call) -> Any:
-        account = visible_account(call)
-        world = call.world
-        with world.lock:
-            page, pagination = paginate(
-                account.drafts, lambda d: d.id, call.request.url.path, call.query
+
+async def list_drafts(call: Call) -> Any:
+    account = visible_account(call)
+    world = call.world
+    with world.lock:
+        page, pagination = paginate(
+            account.drafts, lambda d: d.id, call.request.url.path, call.query
+        )
+        items = [views.draft_payment(world, d) for d in page]
+    return wire.ok(*items, pagination=pagination)
+
+
+async def get_draft(call: Call) -> Any:
+    with call.world.lock:
+        return wire.ok(views.draft_payment(call.world, _draft(call)))
+
+
+async def answer_draft(call: Call) -> Any:
+    data = call.object()
+    status = data.get("status")
+    world = call.world
+    with world.lock:
+        draft = _draft(call)
+        connected = call.auth_session.user_id in world.user_api_keys
+        if status == "CANCELLED":
+            if draft.status != "PENDING":
+                raise ApiError(400, f"This draft payment is already {draft.status.lower()}.")
+            draft.status, draft.updated = "CANCELLED", world.clock.utcnow()
+            finalize_events(world, "DraftPayment", draft.id)
+        elif status in ("ACCEPTED", "REJECTED"):
+            if connected:  # the user decides in bunq's app, never the app that asked
+                raise ApiError(403, FORBIDDEN)
+            decide(world, draft, status == "ACCEPTED")
+        else:
+            raise ApiError(
+                400, "A draft payment can only be updated to ACCEPTED, REJECTED or CANCELLED."
             )
-            items = [views.draft_payment(world, d) for d in page]
-        return wire.ok(*items, pagination=pagination)
-
-    @router.add("GET", "/user/{id}/monetary-account/{id}/draft-payment/{id}")
-    async def get_draft(call: Call) -> Any:
-        with call.world.lock:
-            return wire.ok(views.draft_payment(call.world, _draft(call)))
-
-    @router.add("PUT", "/user/{id}/monetary-account/{id}/draft-payment/{id}", signed=_accepting)
-    async def answer_draft(call: Call) -> Any:
-        data = call.object()
-        status = data.get("status")
-        world = call.world
-        with world.lock:
-            draft = _draft(call)
-            connected = call.auth_session.user_id in world.user_api_keys
-            if status == "CANCELLED":
-                if draft.status != "PENDING":
-                    raise ApiError(400, f"This draft payment is already {draft.status.lower()}.")
-                draft.status, draft.updated = "CANCELLED", world.clock.utcnow()
-                finalize_events(world, "DraftPayment", draft.id)
-            elif status in ("ACCEPTED", "REJECTED"):
-                if connected:  # the user decides in bunq's app, never the app that asked
-                    raise ApiError(403, FORBIDDEN)
-                decide(world, draft, status == "ACCEPTED")
-            else:
-                raise ApiError(
-                    400, "A draft payment can only be updated to ACCEPTED, REJECTED or CANCELLED."
-                )
-        return wire.id_only(draft.id)
+    return wire.id_only(draft.id)

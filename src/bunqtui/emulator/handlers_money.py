@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -27,20 +26,10 @@ from .handlers_resources import (
     visible_account,
 )
 from .pagination import paginate
-from .router import Router
 from .state import Counterparty, PaymentBatch, RequestResponse, World
 from .wire import ApiError
 
 MAX_BATCH = 100  # bunq documents no limit; the SDK's own test sends 10
-
-
-def _accepting(call: Call) -> bool:
-    """Accepting a request pays it, so bunq wants that PUT signed (docs/protocol.md#signing)."""
-    try:
-        data = json.loads(call.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return False  # the handler answers 400 for the body itself
-    return isinstance(data, dict) and data.get("status") == "ACCEPTED"
 
 
 def _response(call: Call) -> RequestResponse:
@@ -97,75 +86,71 @@ def answer(world: World, response: RequestResponse, status: str, amount: Decimal
         finalize_events(world, "RequestInquiry", inquiry.id)
 
 
-def register(router: Router) -> None:
-    @router.add("POST", "/user/{id}/monetary-account/{id}/payment-batch", signed=True)
-    async def create_batch(call: Call) -> Any:
-        account = visible_account(call)
-        payments = call.object().get("payments")
-        if not isinstance(payments, list) or not 1 <= len(payments) <= MAX_BATCH:
-            raise ApiError(400, f"The field payments must hold 1 to {MAX_BATCH} payments.")
-        if not all(isinstance(p, dict) for p in payments):
-            raise ApiError(400, "Each payment of a batch must be an object.")
-        world = call.world
-        with world.lock:
-            orders = [payment_order(world, account, p, call.auth_session.user_id) for p in payments]
-            check_balance(world, account, sum((o.amount for o in orders), Decimal(0)))
-            batch = PaymentBatch(world.next_id("payment_batch"), account.id, world.clock.utcnow())
-            for order in orders:
-                payment = book(world, account, order.target, order.amount, order.description)
-                payment.batch_id = batch.id
-                batch.payment_ids.append(payment.id)
-            account.batches.append(batch)
-        return wire.id_only(batch.id)
+async def create_batch(call: Call) -> Any:
+    account = visible_account(call)
+    payments = call.object().get("payments")
+    if not isinstance(payments, list) or not 1 <= len(payments) <= MAX_BATCH:
+        raise ApiError(400, f"The field payments must hold 1 to {MAX_BATCH} payments.")
+    if not all(isinstance(p, dict) for p in payments):
+        raise ApiError(400, "Each payment of a batch must be an object.")
+    world = call.world
+    with world.lock:
+        orders = [payment_order(world, account, p, call.auth_session.user_id) for p in payments]
+        check_balance(world, account, sum((o.amount for o in orders), Decimal(0)))
+        batch = PaymentBatch(world.next_id("payment_batch"), account.id, world.clock.utcnow())
+        for order in orders:
+            payment = book(world, account, order.target, order.amount, order.description)
+            payment.batch_id = batch.id
+            batch.payment_ids.append(payment.id)
+        account.batches.append(batch)
+    return wire.id_only(batch.id)
 
-    @router.add("GET", "/user/{id}/monetary-account/{id}/payment-batch")
-    async def list_batches(call: Call) -> Any:
-        account = visible_account(call)
-        world = call.world
-        with world.lock:
-            page, pagination = paginate(
-                account.batches, lambda b: b.id, call.request.url.path, call.query
-            )
-            items = [views.payment_batch(world, b) for b in page]
-        return wire.ok(*items, pagination=pagination)
 
-    @router.add("GET", "/user/{id}/monetary-account/{id}/payment-batch/{id}")
-    async def get_batch(call: Call) -> Any:
-        batch = _batch(call)
-        with call.world.lock:
-            return wire.ok(views.payment_batch(call.world, batch))
-
-    @router.add("GET", "/user/{id}/monetary-account/{id}/request-response")
-    async def list_responses(call: Call) -> Any:
-        account = visible_account(call)
-        status = call.query.get("status")
-        responses = [r for r in account.responses if status is None or r.status == status]
-        page, pagination = paginate(responses, lambda r: r.id, call.request.url.path, call.query)
-        return wire.ok(
-            *(views.request_response(call.world, r) for r in page), pagination=pagination
+async def list_batches(call: Call) -> Any:
+    account = visible_account(call)
+    world = call.world
+    with world.lock:
+        page, pagination = paginate(
+            account.batches, lambda b: b.id, call.request.url.path, call.query
         )
+        items = [views.payment_batch(world, b) for b in page]
+    return wire.ok(*items, pagination=pagination)
 
-    @router.add("GET", "/user/{id}/monetary-account/{id}/request-response/{id}")
-    async def get_response(call: Call) -> Any:
-        return wire.ok(views.request_response(call.world, _response(call)))
 
-    @router.add("PUT", "/user/{id}/monetary-account/{id}/request-response/{id}", signed=_accepting)
-    async def answer_response(call: Call) -> Any:
-        response = _response(call)
-        data = call.object()
-        world = call.world
-        if call.auth_session.user_id in world.user_api_keys:
-            raise ApiError(403, FORBIDDEN)  # OAuth apps may read request responses only
-        status = data.get("status")
-        if status not in ("ACCEPTED", "REJECTED"):
-            raise ApiError(400, "A request response can only be ACCEPTED or REJECTED.")
-        with world.lock:
-            if response.status != "PENDING":
-                raise ApiError(400, f"This request is already {response.status.lower()}.")
-            amount = response.amount
-            if data.get("amount_responded") is not None:
-                amount = parse_amount(data["amount_responded"], "amount_responded", "EUR")
-                if amount != response.amount:
-                    raise ApiError(400, "The amount must be the amount requested.")
-            answer(world, response, status, amount)
-            return wire.ok(views.request_response(world, response))
+async def get_batch(call: Call) -> Any:
+    batch = _batch(call)
+    with call.world.lock:
+        return wire.ok(views.payment_batch(call.world, batch))
+
+
+async def list_responses(call: Call) -> Any:
+    account = visible_account(call)
+    status = call.query.get("status")
+    responses = [r for r in account.responses if status is None or r.status == status]
+    page, pagination = paginate(responses, lambda r: r.id, call.request.url.path, call.query)
+    return wire.ok(*(views.request_response(call.world, r) for r in page), pagination=pagination)
+
+
+async def get_response(call: Call) -> Any:
+    return wire.ok(views.request_response(call.world, _response(call)))
+
+
+async def answer_response(call: Call) -> Any:
+    response = _response(call)
+    data = call.object()
+    world = call.world
+    if call.auth_session.user_id in world.user_api_keys:
+        raise ApiError(403, FORBIDDEN)  # OAuth apps may read request responses only
+    status = data.get("status")
+    if status not in ("ACCEPTED", "REJECTED"):
+        raise ApiError(400, "A request response can only be ACCEPTED or REJECTED.")
+    with world.lock:
+        if response.status != "PENDING":
+            raise ApiError(400, f"This request is already {response.status.lower()}.")
+        amount = response.amount
+        if data.get("amount_responded") is not None:
+            amount = parse_amount(data["amount_responded"], "amount_responded", "EUR")
+            if amount != response.amount:
+                raise ApiError(400, "The amount must be the amount requested.")
+        answer(world, response, status, amount)
+        return wire.ok(views.request_response(world, response))

@@ -12,7 +12,6 @@ from . import views
 from .call import Call
 from .handlers_resources import acting_user, owner_of, visible_account
 from .pagination import paginate
-from .router import Router
 from .state import NoteText, Payment, World
 from .wire import ApiError, id_only, not_found, ok, timestamp
 
@@ -58,56 +57,52 @@ def _note(call: Call, payment: Payment) -> NoteText:
     return note
 
 
-def register(router: Router) -> None:
-    base = "/user/{id}/monetary-account/{id}/payment/{id}/note-text"
+async def list_notes(call: Call) -> Any:
+    world = call.world
+    payment = _payment(call)
+    notes = sorted(
+        (n for n in world.notes.values() if n.payment_id == payment.id),
+        key=lambda n: n.id,
+    )
+    page, pagination = paginate(notes, lambda n: n.id, call.request.url.path, call.query)
+    return ok(*(note_view(world, n) for n in page), pagination=pagination)
 
-    @router.add("GET", base)
-    async def list_notes(call: Call) -> Any:
-        world = call.world
+
+async def add_note(call: Call) -> Any:
+    world = call.world
+    with world.lock:
         payment = _payment(call)
-        notes = sorted(
-            (n for n in world.notes.values() if n.payment_id == payment.id),
-            key=lambda n: n.id,
+        content = _content(call)
+        now = world.clock.utcnow()
+        note = NoteText(
+            world.next_id("note"),
+            payment.account_id,
+            payment.id,
+            acting_user(call),
+            now,
+            now,
+            content,
         )
-        page, pagination = paginate(notes, lambda n: n.id, call.request.url.path, call.query)
-        return ok(*(note_view(world, n) for n in page), pagination=pagination)
+        world.notes[note.id] = note
+    return id_only(note.id)
 
-    @router.add("POST", base)
-    async def add_note(call: Call) -> Any:
-        world = call.world
-        with world.lock:
-            payment = _payment(call)
-            content = _content(call)
-            now = world.clock.utcnow()
-            note = NoteText(
-                world.next_id("note"),
-                payment.account_id,
-                payment.id,
-                acting_user(call),
-                now,
-                now,
-                content,
-            )
-            world.notes[note.id] = note
-        return id_only(note.id)
 
-    @router.add("GET", base + "/{id}")
-    async def get_note(call: Call) -> Any:
-        return ok(note_view(call.world, _note(call, _payment(call))))
+async def get_note(call: Call) -> Any:
+    return ok(note_view(call.world, _note(call, _payment(call))))
 
-    @router.add("PUT", base + "/{id}")
-    async def edit_note(call: Call) -> Any:
-        world = call.world
-        with world.lock:
-            note = _note(call, _payment(call))
-            note.content = _content(call)
-            note.updated = world.clock.utcnow()
-        return id_only(note.id)
 
-    @router.add("DELETE", base + "/{id}")
-    async def delete_note(call: Call) -> Any:
-        world = call.world
-        with world.lock:
-            note = _note(call, _payment(call))
-            del world.notes[note.id]
-        return ok()
+async def edit_note(call: Call) -> Any:
+    world = call.world
+    with world.lock:
+        note = _note(call, _payment(call))
+        note.content = _content(call)
+        note.updated = world.clock.utcnow()
+    return id_only(note.id)
+
+
+async def delete_note(call: Call) -> Any:
+    world = call.world
+    with world.lock:
+        note = _note(call, _payment(call))
+        del world.notes[note.id]
+    return ok()

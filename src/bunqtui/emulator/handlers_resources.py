@@ -11,15 +11,9 @@ from typing import Any
 from . import views, wire
 from .call import Call
 from .pagination import paginate
-from .router import Router
 from .state import Account, Counterparty, Payment, RequestInquiry, RequestResponse, World
 from .wire import ApiError
 
-ACCOUNT_KINDS = {
-    "monetary-account-bank": "MonetaryAccountBank",
-    "monetary-account-savings": "MonetaryAccountSavings",
-    "monetary-account-joint": "MonetaryAccountJoint",
-}
 NO_PAGES = {"future_url": None, "newer_url": None, "older_url": None}
 FORBIDDEN = "You're not allowed to make this call."
 
@@ -181,7 +175,7 @@ def book(
     )
     source.payments.append(outgoing)
     world.add_event(source.owner_id, source.id, "Payment", outgoing.id, now)
-    if not external and target.account_id != source.id:
+    if target.account_id is not None and target.account_id != source.id:  # not external
         dest = world.accounts[target.account_id]
         dest.balance += amount
         dest.updated = now
@@ -281,244 +275,209 @@ def responses_to(world: World, request: RequestInquiry) -> list[RequestResponse]
 
 
 # routes -------------------------------------------------------------------------------------
-def register(router: Router) -> None:
-    @router.add("GET", "/user")
-    async def list_users(call: Call) -> Any:
-        world = call.world
-        return wire.ok(views.any_user(world, call.auth_session.user_id), pagination=NO_PAGES)
+async def list_users(call: Call) -> Any:
+    world = call.world
+    return wire.ok(views.any_user(world, call.auth_session.user_id), pagination=NO_PAGES)
 
-    @router.add("GET", "/user/{id}")
-    async def get_user(call: Call) -> Any:
-        return wire.ok(views.any_user(call.world, acting_user(call)))
 
-    for path, kind in (
-        ("/user-person/{id}", "UserPerson"),
-        ("/user-company/{id}", "UserCompany"),
-        ("/user-payment-service-provider/{id}", "UserPaymentServiceProvider"),
-    ):
+async def get_user(call: Call) -> Any:
+    return wire.ok(views.any_user(call.world, acting_user(call)))
 
-        async def typed_user(call: Call, kind: str = kind) -> Any:
-            user = call.world.users.get(acting_user(call))
-            if user is None or user.kind != kind:
-                raise wire.not_found(kind, call.param(0))
-            return wire.ok(views.user(call.world, user))
 
-        router.add("GET", path)(typed_user)
+async def typed_user(call: Call, kind: str) -> Any:
+    """GET /user-person/{id} and its kin: the session's own user, if it is of that kind."""
+    user = call.world.users.get(acting_user(call))
+    if user is None or user.kind != kind:
+        raise wire.not_found(kind, call.param(0))
+    return wire.ok(views.user(call.world, user))
 
-    @router.add("GET", "/user/{id}/monetary-account")
-    async def list_accounts(call: Call) -> Any:
-        world = call.world
-        accounts = visible_accounts(world, acting_user(call))
+
+async def list_accounts(call: Call, kind: str | None = None) -> Any:
+    """The visible accounts, all of them or only those of one kind (…/monetary-account-bank)."""
+    world = call.world
+    accounts = [
+        a for a in visible_accounts(world, acting_user(call)) if kind is None or a.kind == kind
+    ]
+    page, pagination = paginate(
+        accounts,
+        lambda a: a.id,
+        call.request.url.path,
+        call.query,
+        future_url=False,
+        oldest_first=True,  # bunq lists a user's accounts oldest first
+    )
+    return wire.ok(*(views.account(world, a) for a in page), pagination=pagination)
+
+
+async def get_account(call: Call, kind: str | None = None) -> Any:
+    return wire.ok(views.account(call.world, visible_account(call, kind=kind)))
+
+
+async def list_payments(call: Call) -> Any:
+    account = visible_account(call)
+    world = call.world
+    with world.lock:
         page, pagination = paginate(
-            accounts,
-            lambda a: a.id,
-            call.request.url.path,
-            call.query,
-            future_url=False,
-            oldest_first=True,  # bunq lists a user's accounts oldest first
+            account.payments, lambda p: p.id, call.request.url.path, call.query
         )
-        return wire.ok(*(views.account(world, a) for a in page), pagination=pagination)
+        items = [views.payment(world, p) for p in page]
+    return wire.ok(*items, pagination=pagination)
 
-    @router.add("GET", "/user/{id}/monetary-account/{id}")
-    async def get_account(call: Call) -> Any:
-        return wire.ok(views.account(call.world, visible_account(call)))
 
-    for slug, kind in ACCOUNT_KINDS.items():
+async def get_payment(call: Call) -> Any:
+    account = visible_account(call)
+    payment_id = call.param(2)
+    for payment in account.payments:
+        if payment.id == payment_id:
+            return wire.ok(views.payment(call.world, payment))
+    raise wire.not_found("Payment", payment_id)
 
-        async def list_typed(call: Call, kind: str = kind) -> Any:
-            world = call.world
-            accounts = [a for a in visible_accounts(world, acting_user(call)) if a.kind == kind]
-            page, pagination = paginate(
-                accounts,
-                lambda a: a.id,
-                call.request.url.path,
-                call.query,
-                future_url=False,
-                oldest_first=True,  # bunq lists a user's accounts oldest first
-            )
-            return wire.ok(*(views.account(world, a) for a in page), pagination=pagination)
 
-        async def get_typed(call: Call, kind: str = kind) -> Any:
-            return wire.ok(views.account(call.world, visible_account(call, kind=kind)))
-
-        async def create_typed(call: Call, kind: str = kind) -> Any:
-            return create_account(call, kind)
-
-        async def update_typed(call: Call, kind: str = kind) -> Any:
-            return update_account(call, visible_account(call, kind=kind))
-
-        router.add("GET", f"/user/{{id}}/{slug}")(list_typed)
-        router.add("POST", f"/user/{{id}}/{slug}")(create_typed)
-        router.add("GET", f"/user/{{id}}/{slug}/{{id}}")(get_typed)
-        router.add("PUT", f"/user/{{id}}/{slug}/{{id}}")(update_typed)
-
-    @router.add("GET", "/user/{id}/monetary-account/{id}/payment")
-    async def list_payments(call: Call) -> Any:
-        account = visible_account(call)
-        world = call.world
-        with world.lock:
-            page, pagination = paginate(
-                account.payments, lambda p: p.id, call.request.url.path, call.query
-            )
-            items = [views.payment(world, p) for p in page]
-        return wire.ok(*items, pagination=pagination)
-
-    @router.add("GET", "/user/{id}/monetary-account/{id}/payment/{id}")
-    async def get_payment(call: Call) -> Any:
-        account = visible_account(call)
-        payment_id = call.param(2)
-        for payment in account.payments:
-            if payment.id == payment_id:
-                return wire.ok(views.payment(call.world, payment))
-        raise wire.not_found("Payment", payment_id)
-
-    @router.add("POST", "/user/{id}/monetary-account/{id}/payment", signed=True)
-    async def create_payment(call: Call) -> Any:
-        account = visible_account(call)
-        data = call.object()
-        world = call.world
-        with world.lock:
-            order = payment_order(world, account, data, call.auth_session.user_id)
-            check_balance(world, account, order.amount)
-            payment = book(
-                world,
-                account,
-                order.target,
-                order.amount,
-                order.description,
-                geolocation=_geolocation(call),
-            )
-        return wire.id_only(payment.id)
-
-    @router.add("POST", "/user/{id}/monetary-account/{id}/request-inquiry")
-    async def create_request(call: Call) -> Any:
-        account = visible_account(call)
-        data = call.object()
-        world = call.world
-        with world.lock:
-            amount = parse_amount(data.get("amount_inquired"), "amount_inquired", account.currency)
-            target = resolve_counterparty(world, data.get("counterparty_alias"))
-            if target.account_id == account.id:
-                raise ApiError(400, "The counterparty cannot be the same monetary account.")
-            description = _description(data)
-            now = world.clock.utcnow()
-            request = RequestInquiry(
-                world.next_id("request"),
-                account.id,
-                now,
-                now,
-                amount,
-                account.currency,
-                target,
-                description,
-            )
-            account.requests.append(request)
-            world.add_event(
-                account.owner_id, account.id, "RequestInquiry", request.id, now, "AWAITING_REPLY"
-            )
-            to_sugar_daddy = target.user_id == world.sugar_daddy_id
-            if target.account_id is not None and not to_sugar_daddy:
-                send_request_response(world, account, request)
-            if to_sugar_daddy and amount > Decimal(call.emulator.config.sugar_daddy_cap):
-                request.status = "REJECTED"  # Sugar Daddy pays at most €500 a request
-                request.time_responded = now
-                finalize_events(world, "RequestInquiry", request.id)
-                to_sugar_daddy = False
-        if to_sugar_daddy:
-            delay = call.emulator.config.sugar_daddy_delay
-            if delay > 0:
-                asyncio.get_running_loop().call_later(delay, accept_sugar_daddy, world, request)
-            else:
-                accept_sugar_daddy(world, request)
-        return wire.id_only(request.id)
-
-    @router.add("GET", "/user/{id}/monetary-account/{id}/request-inquiry")
-    async def list_requests(call: Call) -> Any:
-        account = visible_account(call)
-        page, pagination = paginate(
-            account.requests, lambda r: r.id, call.request.url.path, call.query
+async def create_payment(call: Call) -> Any:
+    account = visible_account(call)
+    data = call.object()
+    world = call.world
+    with world.lock:
+        order = payment_order(world, account, data, call.auth_session.user_id)
+        check_balance(world, account, order.amount)
+        payment = book(
+            world,
+            account,
+            order.target,
+            order.amount,
+            order.description,
+            geolocation=_geolocation(call),
         )
-        return wire.ok(*(views.request_inquiry(call.world, r) for r in page), pagination=pagination)
-
-    def _request(call: Call) -> RequestInquiry:
-        account = visible_account(call)
-        request_id = call.param(2)
-        for request in account.requests:
-            if request.id == request_id:
-                return request
-        raise wire.not_found("RequestInquiry", request_id)
-
-    @router.add("GET", "/user/{id}/monetary-account/{id}/request-inquiry/{id}")
-    async def get_request(call: Call) -> Any:
-        return wire.ok(views.request_inquiry(call.world, _request(call)))
-
-    @router.add("PUT", "/user/{id}/monetary-account/{id}/request-inquiry/{id}")
-    async def revoke_request(call: Call) -> Any:
-        request = _request(call)
-        data = call.object()
-        if data.get("status") != "REVOKED":
-            raise ApiError(400, "A request inquiry can only be updated to status REVOKED.")
-        with call.world.lock:
-            if request.status != "PENDING":
-                raise ApiError(400, f"This request is already {request.status.lower()}.")
-            request.status = "REVOKED"
-            request.updated = call.world.clock.utcnow()
-            finalize_events(call.world, "RequestInquiry", request.id)
-            for response in responses_to(call.world, request):
-                if response.status == "PENDING":
-                    response.status, response.updated = "REVOKED", request.updated
-                    finalize_events(call.world, "RequestResponse", response.id)
-        return wire.ok(views.request_inquiry(call.world, request))
-
-    @router.add("GET", "/user/{id}/event")
-    async def list_events(call: Call) -> Any:
-        world = call.world
-        user_id = acting_user(call)
-        visible = {a.id for a in visible_accounts(world, user_id)}
-        wanted = call.query.get("monetary_account_id")
-        if wanted:
-            try:
-                ids = {int(x) for x in wanted.split(",")}
-            except ValueError:
-                raise ApiError(400, "monetary_account_id must be a list of ids.") from None
-            visible &= ids
-        status = call.query.get("status")
-        events = [
-            e
-            for e in world.events
-            if e.account_id in visible and (status is None or e.status == status)
-        ]
-        page, pagination = paginate(events, lambda e: e.id, call.request.url.path, call.query)
-        return wire.ok(*(views.event(world, e) for e in page), pagination=pagination)
-
-    @router.add("GET", "/user/{id}/event/{id}")
-    async def get_event(call: Call) -> Any:
-        world = call.world
-        visible = {a.id for a in visible_accounts(world, acting_user(call))}
-        for event in world.events:
-            if event.id == call.param(1) and event.account_id in visible:
-                return wire.ok(views.event(world, event))
-        raise wire.not_found("Event", call.param(1))
-
-    @router.add("GET", "/user/{id}/card")
-    async def list_cards(call: Call) -> Any:
-        world = call.world
-        owner = owner_of(world, acting_user(call))
-        cards = [c for c in world.cards if c.user_id == owner]
-        page, pagination = paginate(cards, lambda c: c.id, call.request.url.path, call.query)
-        return wire.ok(*(views.card(world, c) for c in page), pagination=pagination)
-
-    @router.add("GET", "/user/{id}/card/{id}")
-    async def get_card(call: Call) -> Any:
-        world = call.world
-        owner = owner_of(world, acting_user(call))
-        for card in world.cards:
-            if card.id == call.param(1) and card.user_id == owner:
-                return wire.ok(views.card(world, card))
-        raise wire.not_found("Card", call.param(1))
+    return wire.id_only(payment.id)
 
 
-def create_account(call: Call, kind: str) -> Any:
+async def create_request(call: Call) -> Any:
+    account = visible_account(call)
+    data = call.object()
+    world = call.world
+    with world.lock:
+        amount = parse_amount(data.get("amount_inquired"), "amount_inquired", account.currency)
+        target = resolve_counterparty(world, data.get("counterparty_alias"))
+        if target.account_id == account.id:
+            raise ApiError(400, "The counterparty cannot be the same monetary account.")
+        description = _description(data)
+        now = world.clock.utcnow()
+        request = RequestInquiry(
+            world.next_id("request"),
+            account.id,
+            now,
+            now,
+            amount,
+            account.currency,
+            target,
+            description,
+        )
+        account.requests.append(request)
+        world.add_event(
+            account.owner_id, account.id, "RequestInquiry", request.id, now, "AWAITING_REPLY"
+        )
+        to_sugar_daddy = target.user_id == world.sugar_daddy_id
+        if target.account_id is not None and not to_sugar_daddy:
+            send_request_response(world, account, request)
+        if to_sugar_daddy and amount > Decimal(call.emulator.config.sugar_daddy_cap):
+            request.status = "REJECTED"  # Sugar Daddy pays at most €500 a request
+            request.time_responded = now
+            finalize_events(world, "RequestInquiry", request.id)
+            to_sugar_daddy = False
+    if to_sugar_daddy:
+        delay = call.emulator.config.sugar_daddy_delay
+        if delay > 0:
+            asyncio.get_running_loop().call_later(delay, accept_sugar_daddy, world, request)
+        else:
+            accept_sugar_daddy(world, request)
+    return wire.id_only(request.id)
+
+
+async def list_requests(call: Call) -> Any:
+    account = visible_account(call)
+    page, pagination = paginate(account.requests, lambda r: r.id, call.request.url.path, call.query)
+    return wire.ok(*(views.request_inquiry(call.world, r) for r in page), pagination=pagination)
+
+
+def _request(call: Call) -> RequestInquiry:
+    account = visible_account(call)
+    request_id = call.param(2)
+    for request in account.requests:
+        if request.id == request_id:
+            return request
+    raise wire.not_found("RequestInquiry", request_id)
+
+
+async def get_request(call: Call) -> Any:
+    return wire.ok(views.request_inquiry(call.world, _request(call)))
+
+
+async def revoke_request(call: Call) -> Any:
+    request = _request(call)
+    data = call.object()
+    if data.get("status") != "REVOKED":
+        raise ApiError(400, "A request inquiry can only be updated to status REVOKED.")
+    with call.world.lock:
+        if request.status != "PENDING":
+            raise ApiError(400, f"This request is already {request.status.lower()}.")
+        request.status = "REVOKED"
+        request.updated = call.world.clock.utcnow()
+        finalize_events(call.world, "RequestInquiry", request.id)
+        for response in responses_to(call.world, request):
+            if response.status == "PENDING":
+                response.status, response.updated = "REVOKED", request.updated
+                finalize_events(call.world, "RequestResponse", response.id)
+    return wire.ok(views.request_inquiry(call.world, request))
+
+
+async def list_events(call: Call) -> Any:
+    world = call.world
+    user_id = acting_user(call)
+    visible = {a.id for a in visible_accounts(world, user_id)}
+    wanted = call.query.get("monetary_account_id")
+    if wanted:
+        try:
+            ids = {int(x) for x in wanted.split(",")}
+        except ValueError:
+            raise ApiError(400, "monetary_account_id must be a list of ids.") from None
+        visible &= ids
+    status = call.query.get("status")
+    events = [
+        e
+        for e in world.events
+        if e.account_id in visible and (status is None or e.status == status)
+    ]
+    page, pagination = paginate(events, lambda e: e.id, call.request.url.path, call.query)
+    return wire.ok(*(views.event(world, e) for e in page), pagination=pagination)
+
+
+async def get_event(call: Call) -> Any:
+    world = call.world
+    visible = {a.id for a in visible_accounts(world, acting_user(call))}
+    for event in world.events:
+        if event.id == call.param(1) and event.account_id in visible:
+            return wire.ok(views.event(world, event))
+    raise wire.not_found("Event", call.param(1))
+
+
+async def list_cards(call: Call) -> Any:
+    world = call.world
+    owner = owner_of(world, acting_user(call))
+    cards = [c for c in world.cards if c.user_id == owner]
+    page, pagination = paginate(cards, lambda c: c.id, call.request.url.path, call.query)
+    return wire.ok(*(views.card(world, c) for c in page), pagination=pagination)
+
+
+async def get_card(call: Call) -> Any:
+    world = call.world
+    owner = owner_of(world, acting_user(call))
+    for card in world.cards:
+        if card.id == call.param(1) and card.user_id == owner:
+            return wire.ok(views.card(world, card))
+    raise wire.not_found("Card", call.param(1))
+
+
+async def create_account(call: Call, kind: str) -> Any:
     user_id = acting_user(call)
     world = call.world
     if user_id in world.user_api_keys or world.users[user_id].kind == "UserPaymentServiceProvider":
@@ -544,7 +503,8 @@ def create_account(call: Call, kind: str) -> Any:
     return wire.id_only(account.id)
 
 
-def update_account(call: Call, account: Account) -> Any:
+async def update_account(call: Call, kind: str) -> Any:
+    account = visible_account(call, kind=kind)
     data = call.object()
     world = call.world
     with world.lock:

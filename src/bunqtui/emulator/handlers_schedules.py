@@ -23,7 +23,6 @@ from . import views, wire
 from .call import Call
 from .handlers_resources import book, payment_order, visible_account
 from .pagination import paginate
-from .router import Router
 from .state import Account, SchedulePayment, World
 from .wire import ApiError
 
@@ -100,72 +99,70 @@ def _schedule(call: Call) -> SchedulePayment:
     raise wire.not_found("SchedulePayment", schedule_id)
 
 
-def register(router: Router) -> None:
-    @router.add("POST", "/user/{id}/monetary-account/{id}/schedule-payment", signed=True)
-    async def create_schedule(call: Call) -> Any:
-        account = visible_account(call)
-        data = call.object()
-        payment, schedule = data.get("payment"), data.get("schedule")
-        if not isinstance(payment, dict) or not isinstance(schedule, dict):
-            raise ApiError(400, "The fields payment and schedule are required.")
-        unit, size = schedule.get("recurrence_unit"), schedule.get("recurrence_size", 1)
-        if unit not in UNITS:
-            raise ApiError(400, f"The field recurrence_unit must be one of {', '.join(UNITS)}.")
-        if type(size) is not int or not 1 <= size <= MAX_SIZE:
-            raise ApiError(400, f"The field recurrence_size must be a whole number 1-{MAX_SIZE}.")
-        start = parse_time(schedule.get("time_start"), "time_start")
-        end = None
-        if schedule.get("time_end") is not None:
-            end = parse_time(schedule["time_end"], "time_end")
-            if end < start:
-                raise ApiError(400, "The schedule cannot end before it starts.")
-        world = call.world
-        with world.lock:
-            now = world.clock.utcnow()
-            if start < now - PAST_GRACE:
-                raise ApiError(400, "The schedule cannot start in the past.")
-            order = payment_order(world, account, payment, call.auth_session.user_id)
-            scheduled = SchedulePayment(
-                world.next_id("schedule"),
-                account.id,
-                now,
-                now,
-                order.amount,
-                account.currency,
-                order.target,
-                order.description,
-                start,
-                end,
-                unit,
-                size,
-            )
-            account.schedules.append(scheduled)
-            world.add_event(account.owner_id, account.id, "ScheduledPayment", scheduled.id, now)
-            _catch_up(world, account, scheduled, now)  # a start that has come pays at once
-        return wire.id_only(scheduled.id)
+async def create_schedule(call: Call) -> Any:
+    account = visible_account(call)
+    data = call.object()
+    payment, schedule = data.get("payment"), data.get("schedule")
+    if not isinstance(payment, dict) or not isinstance(schedule, dict):
+        raise ApiError(400, "The fields payment and schedule are required.")
+    unit, size = schedule.get("recurrence_unit"), schedule.get("recurrence_size", 1)
+    if unit not in UNITS:
+        raise ApiError(400, f"The field recurrence_unit must be one of {', '.join(UNITS)}.")
+    if type(size) is not int or not 1 <= size <= MAX_SIZE:
+        raise ApiError(400, f"The field recurrence_size must be a whole number 1-{MAX_SIZE}.")
+    start = parse_time(schedule.get("time_start"), "time_start")
+    end = None
+    if schedule.get("time_end") is not None:
+        end = parse_time(schedule["time_end"], "time_end")
+        if end < start:
+            raise ApiError(400, "The schedule cannot end before it starts.")
+    world = call.world
+    with world.lock:
+        now = world.clock.utcnow()
+        if start < now - PAST_GRACE:
+            raise ApiError(400, "The schedule cannot start in the past.")
+        order = payment_order(world, account, payment, call.auth_session.user_id)
+        scheduled = SchedulePayment(
+            world.next_id("schedule"),
+            account.id,
+            now,
+            now,
+            order.amount,
+            account.currency,
+            order.target,
+            order.description,
+            start,
+            end,
+            unit,
+            size,
+        )
+        account.schedules.append(scheduled)
+        world.add_event(account.owner_id, account.id, "ScheduledPayment", scheduled.id, now)
+        _catch_up(world, account, scheduled, now)  # a start that has come pays at once
+    return wire.id_only(scheduled.id)
 
-    @router.add("GET", "/user/{id}/monetary-account/{id}/schedule-payment")
-    async def list_schedules(call: Call) -> Any:
-        account = visible_account(call)
-        world = call.world
-        with world.lock:
-            page, pagination = paginate(
-                account.schedules, lambda s: s.id, call.request.url.path, call.query
-            )
-            items = [views.schedule_payment(world, s) for s in page]
-        return wire.ok(*items, pagination=pagination)
 
-    @router.add("GET", "/user/{id}/monetary-account/{id}/schedule-payment/{id}")
-    async def get_schedule(call: Call) -> Any:
-        with call.world.lock:
-            return wire.ok(views.schedule_payment(call.world, _schedule(call)))
+async def list_schedules(call: Call) -> Any:
+    account = visible_account(call)
+    world = call.world
+    with world.lock:
+        page, pagination = paginate(
+            account.schedules, lambda s: s.id, call.request.url.path, call.query
+        )
+        items = [views.schedule_payment(world, s) for s in page]
+    return wire.ok(*items, pagination=pagination)
 
-    @router.add("DELETE", "/user/{id}/monetary-account/{id}/schedule-payment/{id}")
-    async def cancel_schedule(call: Call) -> Any:
-        world = call.world
-        with world.lock:
-            schedule = _schedule(call)
-            if schedule.status != "ACTIVE":
-                raise ApiError(400, f"This scheduled payment is already {schedule.status.lower()}.")
-            schedule.status, schedule.updated = "CANCELLED", world.clock.utcnow()
-        return wire.ok()
+
+async def get_schedule(call: Call) -> Any:
+    with call.world.lock:
+        return wire.ok(views.schedule_payment(call.world, _schedule(call)))
+
+
+async def cancel_schedule(call: Call) -> Any:
+    world = call.world
+    with world.lock:
+        schedule = _schedule(call)
+        if schedule.status != "ACTIVE":
+            raise ApiError(400, f"This scheduled payment is already {schedule.status.lower()}.")
+        schedule.status, schedule.updated = "CANCELLED", world.clock.utcnow()
+    return wire.ok()

@@ -17,7 +17,6 @@ from . import statement_files, views
 from .call import Call
 from .handlers_resources import visible_account
 from .pagination import paginate
-from .router import Router
 from .state import Account, CustomerStatement, World
 from .wire import ApiError, RawBody, id_only, not_found, ok, timestamp
 
@@ -72,76 +71,72 @@ def _find(call: Call) -> tuple[Account, CustomerStatement]:
     return account, found
 
 
-def register(router: Router) -> None:
-    base = "/user/{id}/monetary-account/{id}/customer-statement"
-
-    @router.add("POST", base)
-    async def create_statement(call: Call) -> Any:
-        world = call.world
-        account = visible_account(call)
-        data = call.object()
-        kind = data.get("statement_format")
-        if kind not in FORMATS:
-            raise ApiError(400, "The field statement_format must be MT940, CSV or PDF.")
-        start = _date(data.get("date_start"), "date_start")
-        end = _date(data.get("date_end"), "date_end")
-        if start > end:
-            raise ApiError(400, "The start date must be before the end date.")
-        regional = data.get("regional_format")
-        if kind == "CSV" and regional not in REGIONAL:
-            raise ApiError(400, "A CSV statement needs a regional_format: UK_US or EUROPEAN.")
-        if regional is not None and regional not in REGIONAL:
-            raise ApiError(400, "The field regional_format must be UK_US or EUROPEAN.")
-        with world.lock:
-            number = 1 + sum(1 for s in world.statements.values() if s.account_id == account.id)
-            made = CustomerStatement(
-                world.next_id("statement"),
-                account.id,
-                world.clock.utcnow(),
-                kind,
-                start.isoformat(),
-                end.isoformat(),
-                regional,
-                number,
-                b"",
-            )
-            made.content = make_file(world, account, made)
-            world.statements[made.id] = made
-        return id_only(made.id)
-
-    @router.add("GET", base)
-    async def list_statements(call: Call) -> Any:
-        world = call.world
-        account = visible_account(call)
-        mine = sorted(
-            (s for s in world.statements.values() if s.account_id == account.id),
-            key=lambda s: s.id,
+async def create_statement(call: Call) -> Any:
+    world = call.world
+    account = visible_account(call)
+    data = call.object()
+    kind = data.get("statement_format")
+    if kind not in FORMATS:
+        raise ApiError(400, "The field statement_format must be MT940, CSV or PDF.")
+    start = _date(data.get("date_start"), "date_start")
+    end = _date(data.get("date_end"), "date_end")
+    if start > end:
+        raise ApiError(400, "The start date must be before the end date.")
+    regional = data.get("regional_format")
+    if kind == "CSV" and regional not in REGIONAL:
+        raise ApiError(400, "A CSV statement needs a regional_format: UK_US or EUROPEAN.")
+    if regional is not None and regional not in REGIONAL:
+        raise ApiError(400, "The field regional_format must be UK_US or EUROPEAN.")
+    with world.lock:
+        number = 1 + sum(1 for s in world.statements.values() if s.account_id == account.id)
+        made = CustomerStatement(
+            world.next_id("statement"),
+            account.id,
+            world.clock.utcnow(),
+            kind,
+            start.isoformat(),
+            end.isoformat(),
+            regional,
+            number,
+            b"",
         )
-        page, pagination = paginate(mine, lambda s: s.id, call.request.url.path, call.query)
-        return ok(*(statement_view(world, s) for s in page), pagination=pagination)
+        made.content = make_file(world, account, made)
+        world.statements[made.id] = made
+    return id_only(made.id)
 
-    @router.add("GET", base + "/{id}")
-    async def get_statement(call: Call) -> Any:
-        world = call.world
-        with world.lock:
-            _account, found = _find(call)
-            view = statement_view(world, found)
-            found.reads += 1
-            if found.status == "PENDING":
-                found.status = "DONE"  # ready from the next read on
-        return ok(view)
 
-    @router.add("DELETE", base + "/{id}")
-    async def delete_statement(call: Call) -> Any:
-        world = call.world
-        with world.lock:
-            _account, found = _find(call)
-            del world.statements[found.id]
-        return ok()
+async def list_statements(call: Call) -> Any:
+    world = call.world
+    account = visible_account(call)
+    mine = sorted(
+        (s for s in world.statements.values() if s.account_id == account.id),
+        key=lambda s: s.id,
+    )
+    page, pagination = paginate(mine, lambda s: s.id, call.request.url.path, call.query)
+    return ok(*(statement_view(world, s) for s in page), pagination=pagination)
 
-    @router.add("GET", base + "/{id}/content")
-    async def statement_content(call: Call) -> Any:
+
+async def get_statement(call: Call) -> Any:
+    world = call.world
+    with world.lock:
         _account, found = _find(call)
-        if found.status != "DONE":
-            raise ApiError(400, "This statement is not ready yet; try again in a moment.")
-        return RawBody(found.content, CONTENT_TYPES[found.statement_format])
+        view = statement_view(world, found)
+        found.reads += 1
+        if found.status == "PENDING":
+            found.status = "DONE"  # ready from the next read on
+    return ok(view)
+
+
+async def delete_statement(call: Call) -> Any:
+    world = call.world
+    with world.lock:
+        _account, found = _find(call)
+        del world.statements[found.id]
+    return ok()
+
+
+async def statement_content(call: Call) -> Any:
+    _account, found = _find(call)
+    if found.status != "DONE":
+        raise ApiError(400, "This statement is not ready yet; try again in a moment.")
+    return RawBody(found.content, CONTENT_TYPES[found.statement_format])

@@ -27,7 +27,6 @@ from .handlers_resources import (
     visible_account,
 )
 from .pagination import paginate
-from .router import Router
 from .state import Account, BunqMeTab, Counterparty, Payment, World
 from .wire import ApiError
 
@@ -151,63 +150,61 @@ def pay_tab(world: World, uuid: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"tab_id": tab.id, "payment_id": payment.id, "status": tab.status}
 
 
-def register(router: Router) -> None:
-    @router.add("POST", "/user/{id}/monetary-account/{id}/bunqme-tab")
-    async def create_tab(call: Call) -> Any:
-        account = _account(call)
-        entry = call.object().get("bunqme_tab_entry")
-        if not isinstance(entry, dict):
-            raise ApiError(400, "The field bunqme_tab_entry is required.")
-        world = call.world
-        with world.lock:
-            if account.status != "ACTIVE":
-                raise ApiError(400, "This monetary account is not active.")
-            amount = None
-            if entry.get("amount_inquired") is not None:
-                amount = parse_amount(entry["amount_inquired"], "amount_inquired", account.currency)
-            description = _text(entry.get("description", ""), "description", MAX_TEXT) or ""
-            redirect_url = _text(entry.get("redirect_url"), "redirect_url", 2000)
-            now = world.clock.utcnow()
-            tab = BunqMeTab(
-                world.next_id("bunqme_tab"),
-                account.id,
-                now,
-                now,
-                world.uuid(),
-                amount,
-                account.currency,
-                description,
-                redirect_url,
-                now + TAB_LIFETIME,
-            )
-            account.tabs.append(tab)
-            world.add_event(account.owner_id, account.id, "BunqMeTab", tab.id, now)
-        return wire.id_only(tab.id)
+async def create_tab(call: Call) -> Any:
+    account = _account(call)
+    entry = call.object().get("bunqme_tab_entry")
+    if not isinstance(entry, dict):
+        raise ApiError(400, "The field bunqme_tab_entry is required.")
+    world = call.world
+    with world.lock:
+        if account.status != "ACTIVE":
+            raise ApiError(400, "This monetary account is not active.")
+        amount = None
+        if entry.get("amount_inquired") is not None:
+            amount = parse_amount(entry["amount_inquired"], "amount_inquired", account.currency)
+        description = _text(entry.get("description", ""), "description", MAX_TEXT) or ""
+        redirect_url = _text(entry.get("redirect_url"), "redirect_url", 2000)
+        now = world.clock.utcnow()
+        tab = BunqMeTab(
+            world.next_id("bunqme_tab"),
+            account.id,
+            now,
+            now,
+            world.uuid(),
+            amount,
+            account.currency,
+            description,
+            redirect_url,
+            now + TAB_LIFETIME,
+        )
+        account.tabs.append(tab)
+        world.add_event(account.owner_id, account.id, "BunqMeTab", tab.id, now)
+    return wire.id_only(tab.id)
 
-    @router.add("GET", "/user/{id}/monetary-account/{id}/bunqme-tab")
-    async def list_tabs(call: Call) -> Any:
-        account = _account(call)
-        world = call.world
-        with world.lock:
-            tabs = [expire(world, t) for t in account.tabs]
-            page, pagination = paginate(tabs, lambda t: t.id, call.request.url.path, call.query)
-            items = [views.bunqme_tab(world, t) for t in page]
-        return wire.ok(*items, pagination=pagination)
 
-    @router.add("GET", "/user/{id}/monetary-account/{id}/bunqme-tab/{id}")
-    async def get_tab(call: Call) -> Any:
-        with call.world.lock:
-            return wire.ok(views.bunqme_tab(call.world, _tab(call)))
+async def list_tabs(call: Call) -> Any:
+    account = _account(call)
+    world = call.world
+    with world.lock:
+        tabs = [expire(world, t) for t in account.tabs]
+        page, pagination = paginate(tabs, lambda t: t.id, call.request.url.path, call.query)
+        items = [views.bunqme_tab(world, t) for t in page]
+    return wire.ok(*items, pagination=pagination)
 
-    @router.add("PUT", "/user/{id}/monetary-account/{id}/bunqme-tab/{id}")
-    async def cancel_tab(call: Call) -> Any:
-        data = call.object()
-        world = call.world
-        with world.lock:
-            tab = _tab(call)
-            if data.get("status") != "CANCELLED":
-                raise ApiError(400, "A bunq.me tab can only be updated to status CANCELLED.")
-            if tab.status != "WAITING_FOR_PAYMENT":
-                raise ApiError(400, f"This bunq.me tab is already {tab.status.lower()}.")
-            tab.status, tab.updated = "CANCELLED", world.clock.utcnow()
-        return wire.id_only(tab.id)
+
+async def get_tab(call: Call) -> Any:
+    with call.world.lock:
+        return wire.ok(views.bunqme_tab(call.world, _tab(call)))
+
+
+async def cancel_tab(call: Call) -> Any:
+    data = call.object()
+    world = call.world
+    with world.lock:
+        tab = _tab(call)
+        if data.get("status") != "CANCELLED":
+            raise ApiError(400, "A bunq.me tab can only be updated to status CANCELLED.")
+        if tab.status != "WAITING_FOR_PAYMENT":
+            raise ApiError(400, f"This bunq.me tab is already {tab.status.lower()}.")
+        tab.status, tab.updated = "CANCELLED", world.clock.utcnow()
+    return wire.id_only(tab.id)

@@ -180,8 +180,8 @@ def check_routes(limits: Limits, known: set[str]) -> None:
 
 
 def route_key(method: str, endpoint: str) -> str:
-    """The router's template (``/user/{p0}/…``) as /_emulator/stats writes it."""
-    return f"{method} /v1" + re.sub(r"\{p\d+\}", "{id}", endpoint)
+    """A route's template (``/user/{id}/…``) as /_emulator/stats writes it."""
+    return f"{method} /v1{endpoint}"
 
 
 class RateLimiter:

@@ -225,6 +225,8 @@ def seed_world(world: World, *, demo_payments: int = 2400) -> None:
     fill_history(world, joint, 300, start=start, end=SEED_END)
 
     # An open request from the partner, and a card on the main account.
+    partner_account = world.primary_account(partner.id)
+    assert partner_account is not None  # the joint account, which the partner co-owns
     world.accounts[joint.id].requests.append(
         RequestInquiry(
             world.next_id("request"),
@@ -233,7 +235,7 @@ def seed_world(world: World, *, demo_payments: int = 2400) -> None:
             SEED_END,
             Decimal("42.50"),
             "EUR",
-            Counterparty(world.primary_account(partner.id).iban, partner.legal_name, partner.id),
+            Counterparty(partner_account.iban, partner.legal_name, partner.id),
             "Groceries last week",
         )
     )

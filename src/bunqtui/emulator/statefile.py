@@ -221,8 +221,8 @@ def _codec(hint: Any) -> tuple[Encode | None, Decode]:
     """(encode or None when JSON takes the value as it is, decode-and-check)."""
     if hint in SCALARS:
         return SCALARS[hint]
-    if dataclasses.is_dataclass(hint):
-        record = _record(hint)  # type: ignore[arg-type]
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):  # a class, never an instance
+        record = _record(hint)
         return record.encode, record.decode
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (types.UnionType, typing.Union) and len(args) == 2 and type(None) in args:
@@ -457,8 +457,8 @@ def _check_links(world: World) -> None:
         if card.user_id not in users or card.account_id not in world.accounts:
             raise _Bad("world.cards", "cards of users and accounts that exist")
     for note in world.notes.values():
-        account = world.accounts.get(note.account_id)
-        if account is None or (note.user_id not in users and note.user_id not in grants):
+        noted = world.accounts.get(note.account_id)
+        if noted is None or (note.user_id not in users and note.user_id not in grants):
             raise _Bad("world.notes", "notes on accounts and by users that exist")
     if any(s.account_id not in world.accounts for s in world.statements.values()):
         raise _Bad("world.statements", "statements of accounts that exist")
