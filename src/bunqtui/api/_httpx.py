@@ -16,6 +16,8 @@ from __future__ import annotations
 import sys
 
 if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
+    # None in sys.modules is the documented way to make an import fail; typeshed types the
+    # values as ModuleType only
     sys.modules["httpx._main"] = None  # type: ignore[assignment]
     try:
         import httpx

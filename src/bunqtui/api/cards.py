@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bunqtui.api.errors import ProtocolError
+from bunqtui.api.host import OperationsHost
 from bunqtui.api.models import (
     Amount,
     Json,
@@ -28,7 +29,7 @@ from bunqtui.api.models import (
 from bunqtui.api.protocol import Flow, operation
 
 if TYPE_CHECKING:
-    from bunqtui.api.envelope import Envelope
+    pass
 
 # what a client may set; CANCELLED too is final, but bunqtui does not offer it
 CARD_STATUSES = ("ACTIVE", "DEACTIVATED", "LOST", "STOLEN")
@@ -76,10 +77,14 @@ class Card:
                     _obj(pins[0], "a PIN assignment").get("monetary_account_id"), "an account id"
                 )
         expiry = _str(obj.get("expiry_date"), "an expiry date")
-        try:
-            expiry_date = dt.date.fromisoformat(expiry) if expiry else None
-        except ValueError:
-            raise ProtocolError(f"bunq sent an unreadable expiry date {expiry[:20]!r}.") from None
+        expiry_date = None
+        if expiry:
+            try:
+                expiry_date = dt.date.fromisoformat(expiry)
+            except ValueError:
+                raise ProtocolError(
+                    f"bunq sent an unreadable expiry date {expiry[:20]!r}."
+                ) from None
         return cls(
             id=_int(obj.get("id"), "a card id"),
             status=_str(obj.get("status"), "a card status"),
@@ -108,14 +113,8 @@ class Card:
         return cls.from_json(obj)
 
 
-class CardOperations:
+class CardOperations(OperationsHost):
     """Cards as flows (mixed into BunqOperations, which provides ``_request``/``_user``)."""
-
-    if TYPE_CHECKING:
-
-        def _request(self, method: str, path: str, **kw: Any) -> Flow[Envelope]: ...
-        def _user(self, user_id: int | None) -> int: ...
-        def _walk(self, path: str, parse: Any, **kw: Any) -> Flow[Any]: ...
 
     def _list_cards(self, user_id: int | None = None) -> Flow[list[Card]]:
         """Every card of the user, newest first (1 request per 200 cards)."""

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bunqtui.api.errors import ProtocolError
+from bunqtui.api.host import OperationsHost
 from bunqtui.api.models import Json, Page, _int, _obj, _opt_int, _str, anchor, parse_timestamp
 from bunqtui.api.protocol import Flow, operation
 
 if TYPE_CHECKING:
-    from bunqtui.api.envelope import Envelope
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,8 @@ class Event:
         if kind != "Event":
             raise ProtocolError(f"bunq sent a {kind} where an Event was expected.")
         inner = obj.get("object")
-        object_type, object_json = None, {}
+        object_type: str | None = None
+        object_json: Json = {}
         if isinstance(inner, dict) and len(inner) == 1:
             object_type, object_json = anchor(inner, "an event's object")
         elif inner not in (None, {}, []):
@@ -55,14 +57,8 @@ class Event:
         )
 
 
-class EventOperations:
+class EventOperations(OperationsHost):
     """Events as flows (mixed into BunqOperations, which provides ``_page``/``_user``)."""
-
-    if TYPE_CHECKING:
-
-        def _request(self, method: str, path: str, **kw: Any) -> Flow[Envelope]: ...
-        def _user(self, user_id: int | None) -> int: ...
-        def _page(self, path: str, parse: Any, **kw: Any) -> Flow[Any]: ...
 
     def _list_events(
         self,

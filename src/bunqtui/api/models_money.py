@@ -10,8 +10,9 @@ descriptions here are written by other people: untrusted text.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from bunqtui.api.errors import ProtocolError
 from bunqtui.api.models import (
@@ -172,10 +173,20 @@ class SchedulePayment:
         )
 
 
-def typed(cls: Any, *kinds: str) -> Any:
+T_co = TypeVar("T_co", covariant=True)
+T = TypeVar("T")
+
+
+class _FromJson(Protocol[T_co]):
+    """A model class: ``cls.from_json(obj)`` builds one."""
+
+    def from_json(self, data: Any) -> T_co: ...
+
+
+def typed(cls: _FromJson[T], *kinds: str) -> Callable[[Any], T]:
     """A parser for one anchored item (``{"Kind": {...}}``) of one of ``kinds``."""
 
-    def parse(item: Any) -> Any:
+    def parse(item: Any) -> T:
         found, obj = anchor(item, f"a {kinds[0]}")
         if found not in kinds:
             raise ProtocolError(f"bunq sent a {found} where a {kinds[0]} was expected.")

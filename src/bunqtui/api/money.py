@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from bunqtui.api.envelope import Envelope
 from bunqtui.api.errors import ProtocolError
+from bunqtui.api.host import OperationsHost
 from bunqtui.api.models import Amount, Page, Pointer, RequestInquiry, format_amount
 from bunqtui.api.models_money import (
     BunqMeTab,
@@ -53,7 +54,10 @@ def _timestamp(value: dt.datetime) -> str:
     return utc.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _first(envelope: Envelope, parse: Callable[[Any], Any], what: str) -> Any:
+T = TypeVar("T")
+
+
+def _first(envelope: Envelope, parse: Callable[[Any], T], what: str) -> T:
     if not envelope.items:
         raise ProtocolError(f"bunq's {what} answer is empty.")
     return parse(envelope.items[0])
@@ -65,13 +69,8 @@ def _count(count: int) -> int:
     return count
 
 
-class MoneyOperations:
-    """Flows for money movement; the rest of BunqOperations supplies the plumbing below."""
-
-    # from BunqOperations (a mixin cannot import it: operations.py imports this module)
-    _request: Callable[..., Flow[Envelope]]
-    _page: Callable[..., Flow[Page[Any]]]
-    _user: Callable[[int | None], int]
+class MoneyOperations(OperationsHost):
+    """Flows for money movement; BunqOperations supplies the plumbing (``OperationsHost``)."""
 
     def _account_path(self, user_id: int | None, account_id: int, what: str) -> str:
         return f"/user/{self._user(user_id)}/monetary-account/{account_id}/{what}"

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bunqtui.api.errors import ProtocolError
+from bunqtui.api.host import OperationsHost
 from bunqtui.api.models import Json, _int, _obj, _str, anchor, parse_timestamp
 from bunqtui.api.protocol import Flow, operation
 
 if TYPE_CHECKING:
-    from bunqtui.api.envelope import Envelope
+    pass
 
 MAX_NOTE = 10_000
 
@@ -57,14 +58,8 @@ def check_note(content: str) -> str:
     return content
 
 
-class NoteOperations:
+class NoteOperations(OperationsHost):
     """Notes as flows (mixed into BunqOperations, which provides ``_request``/``_user``)."""
-
-    if TYPE_CHECKING:
-
-        def _request(self, method: str, path: str, **kw: Any) -> Flow[Envelope]: ...
-        def _user(self, user_id: int | None) -> int: ...
-        def _walk(self, path: str, parse: Any, **kw: Any) -> Flow[Any]: ...
 
     def _notes_path(self, user_id: int | None, account_id: int, payment_id: int) -> str:
         return (

@@ -217,16 +217,15 @@ class BunqOperations(
     ) -> Flow[Envelope]:
         """A call authenticated with the installation token (device, session, PSD2 credential)."""
         try:
-            return (
-                yield from self.transport.exchange(
-                    "POST",
-                    self._url(path),
-                    payload=payload,
-                    token=ctx.installation_token,
-                    sign_with=self._private_key(ctx) if signed else None,
-                    server_key=self._server_key(ctx),
-                )
+            envelope: Envelope = yield from self.transport.exchange(
+                "POST",
+                self._url(path),
+                payload=payload,
+                token=ctx.installation_token,
+                sign_with=self._private_key(ctx) if signed else None,
+                server_key=self._server_key(ctx),
             )
+            return envelope
         except BadRequestError as exc:
             raise self._credentials_error(ctx, exc) from None
 
@@ -445,7 +444,8 @@ class BunqOperations(
     installation_known = operation(_installation_known)
 
     def _renew_session(self, stale_token: str | None) -> Flow[ApiContext]:
-        return (yield Locked(self._renew_locked(stale_token)))
+        ctx: ApiContext = yield Locked(self._renew_locked(stale_token))  # the sub-flow's result
+        return ctx
 
     def _renew_locked(self, stale_token: str | None) -> Flow[ApiContext]:
         ctx = self._require_context()
@@ -512,17 +512,16 @@ class BunqOperations(
         signed: bool,
         request_id: str,
     ) -> Flow[Envelope]:
-        return (
-            yield from self.transport.exchange(
-                method,
-                url,
-                payload=payload,
-                token=ctx.session_token,
-                sign_with=self._private_key(ctx) if signed else None,
-                server_key=self._server_key(ctx),
-                request_id=request_id,
-            )
+        envelope: Envelope = yield from self.transport.exchange(
+            method,
+            url,
+            payload=payload,
+            token=ctx.session_token,
+            sign_with=self._private_key(ctx) if signed else None,
+            server_key=self._server_key(ctx),
+            request_id=request_id,
         )
+        return envelope
 
     def _user(self, user_id: int | None) -> int:
         if user_id is not None:

@@ -33,7 +33,7 @@ import random
 import uuid
 from collections.abc import Callable, Coroutine, Generator, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -170,7 +170,8 @@ class operation(Generic[P, T]):
 
     def __init__(self, flow: Callable[Concatenate[Any, P], Flow[T]]) -> None:
         self.flow = flow
-        functools.update_wrapper(self, flow)
+        # typeshed wants a function as the wrapper; a descriptor takes the name and doc as well
+        functools.update_wrapper(cast(Any, self), flow)
 
     @overload
     def __get__(self, obj: None, owner: type) -> operation[P, T]: ...
@@ -354,7 +355,7 @@ class Exchange:
             base = self.retry_base
         else:
             return None
-        return min(base * 2**attempt, 30.0) * (1 + random.uniform(0, 0.5))
+        return min(base * 2.0**attempt, 30.0) * (1 + random.uniform(0, 0.5))
 
     def exchange(
         self,

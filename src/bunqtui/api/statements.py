@@ -17,15 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from bunqtui.api.envelope import is_stale_session
 from bunqtui.api.errors import BunqError, ForbiddenError, ProtocolError, UnauthorizedError
+from bunqtui.api.host import OperationsHost
 from bunqtui.api.models import Json, _int, _str, anchor, parse_timestamp
 from bunqtui.api.protocol import Flow, Notify, Sleep, operation
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
     from bunqtui.api.context import ApiContext
-    from bunqtui.api.envelope import Envelope
-    from bunqtui.api.protocol import Exchange
 
 FORMATS = ("MT940", "CSV", "PDF")
 REGIONAL_FORMATS = ("UK_US", "EUROPEAN")
@@ -82,18 +79,8 @@ def statement_body(
     return body
 
 
-class StatementOperations:
+class StatementOperations(OperationsHost):
     """Statement exports as flows (mixed into BunqOperations)."""
-
-    if TYPE_CHECKING:
-        transport: Exchange
-
-        def _request(self, method: str, path: str, **kw: Any) -> Flow[Envelope]: ...
-        def _user(self, user_id: int | None) -> int: ...
-        def _url(self, path: str, params: dict[str, Any] | None = None) -> str: ...
-        def _ensure_session(self) -> Flow[ApiContext]: ...
-        def _renew_session(self, stale_token: str | None) -> Flow[ApiContext]: ...
-        def _server_key(self, ctx: ApiContext) -> rsa.RSAPublicKey: ...
 
     def _statements_path(self, user_id: int | None, account_id: int) -> str:
         return f"/user/{self._user(user_id)}/monetary-account/{account_id}/customer-statement"
@@ -144,11 +131,10 @@ class StatementOperations:
     statement_content = operation(_statement_content)
 
     def _raw_get(self, ctx: ApiContext, url: str) -> Flow[bytes]:
-        return (
-            yield from self.transport.exchange(
-                "GET", url, token=ctx.session_token, server_key=self._server_key(ctx), raw=True
-            )
+        content: bytes = yield from self.transport.exchange(
+            "GET", url, token=ctx.session_token, server_key=self._server_key(ctx), raw=True
         )
+        return content
 
     def _export_statement(
         self,

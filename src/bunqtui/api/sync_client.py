@@ -140,7 +140,8 @@ class SyncDriver(SyncRunner):
                 try:
                     effect = flow.throw(error) if error is not None else flow.send(value)
                 except StopIteration as stop:
-                    return stop.value
+                    result: T = stop.value  # the flow's return value
+                    return result
                 value, error = None, None
                 if isinstance(effect, Emit):
                     yield effect.item
@@ -158,7 +159,8 @@ class SyncDriver(SyncRunner):
         try:
             item = next(steps)
         except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+            result: T = stop.value  # the flow's return value
+            return result
         steps.close()
         raise TypeError(f"an operation emitted {item!r}: iterate it instead")
 

@@ -149,7 +149,8 @@ class AsyncDriver(AsyncRunner):
                 try:
                     effect = flow.throw(error) if error is not None else flow.send(value)
                 except StopIteration as stop:
-                    return stop.value
+                    result: T = stop.value  # the flow's return value
+                    return result
                 value, error = None, None
                 try:
                     value = await self._handle(effect)

@@ -45,16 +45,21 @@ def free_loopback_port() -> int:
 
 async def prepare(workspace: Workspace, server: EmulatorServer, redirect_uri: str) -> None:
     """Set up both profiles (concurrently) and connect the demo user to the PSD2 one."""
-    common = {"base_url": server.base_url, "redirect_uri": redirect_uri}
+    base_url = server.base_url
     await asyncio.gather(
         workspace.setup_profile(
             API_KEY_PROFILE,
             "api-key",
             options={"api_key": server.demo_api_key, "register_oauth": True},
-            **common,
+            base_url=base_url,
+            redirect_uri=redirect_uri,
         ),
         workspace.setup_profile(
-            PSD2_PROFILE, "psd2", options={"generate_sandbox_certificate": True}, **common
+            PSD2_PROFILE,
+            "psd2",
+            options={"generate_sandbox_certificate": True},
+            base_url=base_url,
+            redirect_uri=redirect_uri,
         ),
     )
     workspace.set_default_profile(API_KEY_PROFILE)

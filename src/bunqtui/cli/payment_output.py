@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from bunqtui.cli.common import _is_amount
 from bunqtui.core import Payment
@@ -78,7 +78,7 @@ def print_payments(
     if fmt not in Formats.BUILTIN:
         exporter = (formats or Formats()).exporters[fmt]  # argparse checked the name
         # as CSV: exact to a file or a pipe, control characters written out on a terminal
-        exporter().write(rows, out if not out.isatty() else _Printable(out))
+        exporter().write(rows, _for_terminal(out))
     elif fmt == "json":
         from bunqtui.plugins.exporters import JsonExporter
 
@@ -89,9 +89,17 @@ def print_payments(
 
         # a file or a pipe gets the exact text (text cells through csv_cell); a person on a
         # terminal gets control characters written out, as `ls` does
-        CsvExporter().write(rows, out if not out.isatty() else _Printable(out))
+        CsvExporter().write(rows, _for_terminal(out))
     else:
         print_table(rows, out)
+
+
+def _for_terminal(out: TextIO) -> TextIO:
+    """``out`` itself for a file or a pipe; on a terminal, control characters written out."""
+    if not out.isatty():
+        return out
+    # exporters only call write(), which is all _Printable has of a TextIO
+    return cast(TextIO, _Printable(out))
 
 
 class _Printable:

@@ -170,8 +170,8 @@ def _term(word: str) -> tuple[Test, Sql]:
         )
     dates = _DATE_RANGE.match(word)
     if dates:
-        low, high = sorted((_date(dates.group(1), word), _date(dates.group(2), word)))
-        return _between(low, high)
+        first, last = sorted((_date(dates.group(1), word), _date(dates.group(2), word)))
+        return _between(first, last)
     if _DATE.match(word):
         day = _date(word, word)
         return _between(day, day)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from bunqtui.core.session import ProfileSession
 
 __all__ = [
+    "DEFAULT_REDIRECT_URI",  # the setup form's default (the TUI does not read config itself)
     "ConnectorInfo",
     "ProfileInfo",
     "SetupField",

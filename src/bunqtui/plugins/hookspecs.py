@@ -21,10 +21,12 @@ hookspec = HookspecMarker("bunqtui")
 
 
 @hookspec
-def bunqtui_register_connectors() -> list[type]:  # type: ignore[empty-body]
+def bunqtui_register_connectors() -> list[type]:
     """Return connector classes (subclasses of ``bunqtui.plugins.Connector``)."""
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
-def bunqtui_register_exporters() -> list[type]:  # type: ignore[empty-body]
+def bunqtui_register_exporters() -> list[type]:
     """Return exporter classes (subclasses of ``bunqtui.plugins.Exporter``)."""
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations

@@ -180,8 +180,9 @@ class PluginManager:
         name = getattr(cls, "name", None)
         if not isinstance(name, str) or not name:
             return f"{what} class {cls.__name__} has no name"
-        if getattr(cls, "__abstractmethods__", None):
-            missing = ", ".join(sorted(cls.__abstractmethods__))
+        abstract = getattr(cls, "__abstractmethods__", None)
+        if abstract:
+            missing = ", ".join(sorted(abstract))
             return f"{what} {name!r} does not implement {missing}"
         if name in registry:
             owner = result.connector_plugin.get(name, "another plugin")
@@ -316,7 +317,9 @@ class PluginRegistry:
         if not isinstance(entry, dict):
             return None
         plugin, value, source = entry.get("plugin"), entry.get("value"), entry.get("source")
-        if not all(isinstance(v, str) for v in (plugin, value, source)) or plugin in self.disabled:
+        if not (isinstance(plugin, str) and isinstance(value, str) and isinstance(source, str)):
+            return None
+        if plugin in self.disabled:
             return None
         try:
             loaded = PluginManager(disabled=self.disabled).load_one(plugin, value, source)

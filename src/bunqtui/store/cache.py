@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bunqtui.api.errors import ProtocolError
 from bunqtui.api.models import MonetaryAccount, Payment
@@ -211,7 +211,11 @@ def _is_damage(exc: BaseException) -> bool:
     return "malformed" in text or "not a database" in text
 
 
-def _parsed(parse: Callable[[], Any]) -> Any:
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def _parsed(parse: Callable[[], T]) -> T:
     try:
         return parse()
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError, ProtocolError) as exc:
@@ -222,12 +226,11 @@ def payment_from_row(raw: str) -> Payment:
     return _parsed(lambda: Payment.from_json(json.loads(raw)))
 
 
-def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+def _guarded(method: Callable[Concatenate[Cache, P], T]) -> Callable[Concatenate[Cache, P], T]:
     """Run a Cache method; a damaged file is moved aside and the method run once more on a
     fresh cache; any other SQLite or file error becomes the owner's error (no traceback)."""
 
-    @functools.wraps(method)
-    def run(self: Cache, *args: Any, **kwargs: Any) -> Any:
+    def run(self: Cache, /, *args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return method(self, *args, **kwargs)
         except CacheError as exc:
@@ -248,6 +251,8 @@ def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
         except (sqlite3.Error, _DamagedRow, OSError) as exc:
             raise self._failure(exc) from None
 
+    # not @functools.wraps: typeshed's wrapper type loses the Cache method's signature
+    functools.update_wrapper(run, method)
     return run
 
 
@@ -336,7 +341,7 @@ class Cache:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
+            version: int = db.execute("PRAGMA user_version").fetchone()[0]
             if version == MIGRATES_FROM:
                 version = self._migrate(db)
             if version not in (0, SCHEMA_VERSION):
@@ -360,7 +365,7 @@ class Cache:
         A row that does not parse is damage (the file is set aside). Returns the version."""
         db.execute("BEGIN IMMEDIATE")
         try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
+            version: int = db.execute("PRAGMA user_version").fetchone()[0]
             if version != MIGRATES_FROM:
                 db.execute("ROLLBACK")
                 return version

@@ -83,7 +83,8 @@ class RateLimitStore:
             ensure_private_dir(self.path.parent)
             with file_lock(self.path.parent / LOCK_NAME):
                 data = self._read()
-                hosts = data.get("hosts") if isinstance(data.get("hosts"), dict) else {}
+                known = data.get("hosts")
+                hosts: dict[str, Any] = known if isinstance(known, dict) else {}
                 entries = hosts.get(self.origin)
                 entries = entries if isinstance(entries, dict) else {}
                 seconds = limit.per_seconds

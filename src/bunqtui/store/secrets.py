@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from bunqtui.api.context import ApiContext
 from bunqtui.store.files import atomic_write, ensure_private_dir, file_lock, is_private
@@ -225,7 +225,7 @@ def _expiry(context: dict[str, Any]) -> dt.datetime | None:
     return parsed
 
 
-def same_login(stored: Any, context: dict[str, Any]) -> bool:
+def same_login(stored: Any, context: dict[str, Any]) -> TypeGuard[dict[str, Any]]:
     """``stored`` (a context dict from the store) is the login ``context`` (a context's
     ``to_dict()``) was loaded from: same base URL, installation and secret. A renewed session
     may be written back over it; anything else is a newer setup and must stay."""

@@ -66,7 +66,7 @@ class ConnectedUser:
 
 
 def _table(doc: Document) -> dict[str, Any]:
-    table = doc.setdefault(KEY, {})
+    table: dict[str, Any] = doc.setdefault(KEY, {})
     table.setdefault("next_id", 1)
     table.setdefault("users", {})
     return table
@@ -142,7 +142,7 @@ class ConnectedUsers:
             if ok and stored:
                 ok = stored.get("installation_token") == context.get("installation_token")
             if ok:
-                user["context"] = context  # type: ignore[index]
+                user["context"] = context
             written.append(ok)
 
         self.vault.update(change)
