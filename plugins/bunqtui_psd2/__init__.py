@@ -41,9 +41,23 @@ class Psd2Connector(Connector):
             default=False,
             help="sandbox only: a self-signed AISP/PISP certificate",
         ),
-        SetupField("certificate", "Certificate (PEM)", "path", help="your eIDAS QSeal certificate"),
-        SetupField("private_key", "Certificate private key (PEM)", "path"),
-        SetupField("chain", "Certificate chain (PEM)", "path"),
+        # excludes: a generated certificate needs none of these (the TUI hides them)
+        SetupField(
+            "certificate",
+            "Certificate (PEM)",
+            "path",
+            help="your eIDAS QSeal certificate",
+            excludes=("generate_sandbox_certificate",),
+        ),
+        SetupField(
+            "private_key",
+            "Certificate private key (PEM)",
+            "path",
+            excludes=("generate_sandbox_certificate",),
+        ),
+        SetupField(
+            "chain", "Certificate chain (PEM)", "path", excludes=("generate_sandbox_certificate",)
+        ),
     )
     can_connect = True
     has_own_identity = False

@@ -315,7 +315,8 @@ async def test_a_connected_user_with_a_hostile_name(
         config.read_text() + '\n[ui.keys]\n"accounts.top-up" = "[/x]"\n"\\u001b[2Jnope" = "z"\n'
     )
     app = BunqApp(Workspace.load(home), profile="demo-psd2", demo=hostile_world.demo)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    # wide enough that the footer has room for every key of the accounts screen
+    async with app.run_test(size=(200, SIZE[1]), notifications=True) as pilot:
         screen = await accounts_loaded(pilot, app)
         await settled(pilot)
         name = shown("A. " + USER_LAST_NAME, 40)

@@ -20,6 +20,22 @@ if TYPE_CHECKING:
     from bunqtui.core.opened import Identity
     from bunqtui.core.session import ProfileSession
 
+__all__ = [  # Card too: the TUI names the type without reaching into bunqtui.api
+    "ACTIONS",
+    "FINAL",
+    "Card",
+    "achange_card",
+    "alist_cards",
+    "card_label",
+    "card_record",
+    "change_card",
+    "describe",
+    "get_card",
+    "list_cards",
+    "needs_second_confirmation",
+    "plan",
+]
+
 # action → the status bunq is asked for
 ACTIONS = {"freeze": "DEACTIVATED", "unfreeze": "ACTIVE", "lost": "LOST", "stolen": "STOLEN"}
 FINAL = frozenset({"LOST", "STOLEN"})

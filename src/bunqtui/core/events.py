@@ -26,6 +26,25 @@ if TYPE_CHECKING:
     from bunqtui.core.opened import Identity
     from bunqtui.core.session import ProfileSession
 
+__all__ = [  # Event too: the TUI names the type without reaching into bunqtui.api
+    "PAGE",
+    "POLL_CAP",
+    "POLL_FLOOR",
+    "Event",
+    "EventFeed",
+    "EventRow",
+    "LastSeen",
+    "PollSchedule",
+    "apoll",
+    "event_record",
+    "event_row",
+    "last_seen_store",
+    "read_events",
+    "remember_markers",
+    "remember_seen",
+    "unseen_counts",
+]
+
 POLL_FLOOR = 1.0  # bunq allows 3 GETs per 3 s: one poll a second is the floor
 POLL_CAP = 60.0  # a quiet feed is still looked at once a minute
 PAGE = 200
@@ -42,7 +61,7 @@ class PollSchedule:
 
     def next_delay(self, changed: bool) -> float:
         self.quiet = 0 if changed else self.quiet + 1
-        return min(self.cap, self.floor * 2**self.quiet)
+        return min(self.cap, self.floor * 2.0**self.quiet)
 
 
 @dataclass(frozen=True)
@@ -208,6 +227,14 @@ def remember_seen(
 ) -> None:
     """The user looked at ``account``: its count goes to zero, now and at the next launch."""
     last_seen_store(session).update(session._cache_key(identity), feed.seen_all(account))
+
+
+def remember_markers(
+    session: ProfileSession | OneShotSession, identity: Identity, feed: EventFeed
+) -> None:
+    """Keep the markers a first read set, so the next launch counts what came after it."""
+    if feed.last_seen:
+        last_seen_store(session).update(session._cache_key(identity), dict(feed.last_seen))
 
 
 def read_events(

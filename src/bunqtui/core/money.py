@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bunqtui.api.errors import BunqError, NetworkError, ServerError
 from bunqtui.api.models import Amount, MonetaryAccount, Payment, Pointer, RequestInquiry
@@ -42,6 +42,9 @@ from bunqtui.core import sync as _sync
 from bunqtui.core.errors import ConfigError
 from bunqtui.core.oneshot import OneShotSession
 from bunqtui.core.opened import Identity
+
+if TYPE_CHECKING:
+    from bunqtui.api.sync_client import SyncBunqClient
 
 MIN_AMOUNT = Decimal("0.01")
 # bunq caps amounts well below this; anything larger is a typo (bunq's own limit is the
@@ -365,7 +368,7 @@ class MoneyDesk:
         self.session = session
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
 
-    def _client(self, identity: Identity) -> Any:
+    def _client(self, identity: Identity) -> SyncBunqClient:
         return self.session._client(identity)  # the session's own client for that identity
 
     # --- plans ------------------------------------------------------------------------------
@@ -374,7 +377,9 @@ class MoneyDesk:
         """The identity's accounts, fresh (1 request; also caches them)."""
         return self.session.accounts(identity)
 
-    def _account(self, identity: Identity, account_id: int) -> tuple[MonetaryAccount, list]:
+    def _account(
+        self, identity: Identity, account_id: int
+    ) -> tuple[MonetaryAccount, list[MonetaryAccount]]:
         accounts = self._accounts(identity)
         for account in accounts:
             if account.id == account_id:
@@ -500,6 +505,7 @@ class MoneyDesk:
         balance = account.balance
         if accept and amount and balance and amount.value > balance.value:
             warnings.append(f"the balance is {balance} (as last seen)")
+        lines: tuple[tuple[str, str], ...]
         if accept:
             lines = (
                 ("from", _account_label(account)),
@@ -833,13 +839,17 @@ class MoneyDesk:
 
 __all__ = [
     "AnswerPlan",
+    "BunqMeTab",
     "Confirmation",
     "MoneyDesk",
     "MoneyInputError",
     "Outcome",
     "Payee",
     "PaymentPlan",
+    "RequestInquiry",
     "RequestPlan",
+    "RequestResponse",
+    "SchedulePayment",
     "draft_record",
     "iban_checksum_ok",
     "parse_amount",

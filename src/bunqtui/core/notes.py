@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from bunqtui.core.opened import Identity
     from bunqtui.core.session import ProfileSession
 
+__all__ = [  # NoteText too: the TUI names the type without reaching into bunqtui.api
+    "NoteText",
+    "aadd_note",
+    "add_note",
+    "aedit_note",
+    "alist_notes",
+    "checked",
+    "edit_note",
+    "list_notes",
+    "note_record",
+]
+
 
 def checked(content: str) -> str:
     """The note as it will be sent, or ConfigError (exit 2, nothing sent)."""

@@ -28,6 +28,7 @@ from bunqtui.core.notices import take_notices
 from bunqtui.core.recovery import is_refused_login
 from bunqtui.tui import terminal_guard
 from bunqtui.tui.errors import ONLINE, ErrorReport, describe, with_setup_again
+from bunqtui.tui.formatting import money_theme
 from bunqtui.tui.key_routing import KeyRouter
 from bunqtui.tui.safe import markup_text, safe_str
 
@@ -40,7 +41,9 @@ NETWORK_GROUP_PREFIX = "bunq"  # workers in groups named bunq-… talk to bunq
 class BunqApp(App[None]):
     TITLE = "bunqtui"
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+    # Textual declares it `ClassVar[...] | None`, which is no ClassVar to mypy: an instance
+    # variable it then says a ClassVar cannot override
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [  # type: ignore[misc]
         (0, "-narrow"),
         (96, "-wide"),
         (120, "-xwide"),
@@ -100,6 +103,15 @@ class BunqApp(App[None]):
             markup=False,
         )
 
+    def action_help_quit(self) -> None:
+        """ctrl+c does not quit: say which key does. Textual's own notice is markup
+        ("Press [b]q[/b]…"), which ``notify`` above would show literally."""
+        for active in self.active_bindings.values():
+            if active.binding.action in ("quit", "app.quit"):
+                key = self.get_key_display(active.binding)
+                self.notify(f"Press {key} to quit the app.", title="Do you want to quit?")
+                return
+
     def get_key_display(self, binding: Binding) -> str:
         """Keys come from config.toml's [ui.keys]: shown (footer, help, palette) printable."""
         return safe_str(super().get_key_display(binding))
@@ -126,8 +138,16 @@ class BunqApp(App[None]):
         for notice in take_notices():
             self.notify(notice, title="Note", severity="warning", timeout=10)
 
+    def watch_theme(self) -> None:
+        # before the CSS refresh that redraws: money in/out take the new theme's colours
+        if getattr(self, "_money_theme_pushed", False):
+            self.console.pop_theme()
+        self.console.push_theme(money_theme(self.get_css_variables()))
+        self._money_theme_pushed = True
+
     def on_mount(self) -> None:
         self._restore_on_signals()
+        self.watch_theme()
         self._apply_ui_settings()
         # core queues notices from any thread (a damaged cache moved aside and rebuilt)
         self.set_interval(0.5, self._show_notices)

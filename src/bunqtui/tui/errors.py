@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from textual.notifications import SeverityLevel
+
 from bunqtui.api.errors import (
     BunqError,
     CredentialsError,
@@ -30,7 +32,7 @@ class ErrorReport:
     title: str
     message: str
     hint: str | None = None
-    severity: str = "error"  # Textual notification severity: information | warning | error
+    severity: SeverityLevel = "error"  # Textual notification severity
     must_act: bool = False  # shown as a modal: the user has to do something about it
     connection: str | None = None  # new connection state, if the error says something about it
     setup_again: str | None = None  # a profile whose login bunq refused: offer to set it up again

@@ -1,18 +1,25 @@
-"""How money, times, accounts and payments read on screen (pure functions, no Textual)."""
+"""How money, times, accounts and payments read on screen (pure functions, no widgets)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from rich.style import Style
 from rich.text import Text
+from rich.theme import Theme
+from textual.color import Color, ColorParseError
 
 from bunqtui.core import MonetaryAccount, Payment
 from bunqtui.core.session import Identity
 from bunqtui.tui.safe import untrusted
 
 SPARK_LEVELS = "▁▂▃▄▅▆▇█"
+# Style names, not colours: the app's console maps them to the current theme's $text-success
+# and $text-error (see money_theme), so money in and out follow a theme switch
+MONEY_IN = "bunqtui.money-in"
+MONEY_OUT = "bunqtui.money-out"
 
 ACCOUNT_KINDS = {  # at most 8 characters: the accounts table's type column
     "MonetaryAccountBank": "Bank",
@@ -34,13 +41,33 @@ def money(value: Decimal | None, currency: str | None = "") -> str:
 
 
 def signed_money(value: Decimal, currency: str | None = "") -> Text:
-    """An amount coloured by sign: money in green, money out red (the currency is bunq's)."""
-    text = money(value, currency)
-    if value > 0:
-        return untrusted("+" + text, "green")
-    if value < 0:
-        return untrusted(text, "red")
-    return untrusted(text)
+    """An amount styled by sign, money in with a ``+`` (the currency is bunq's): the sign
+    reads without colour, the colour comes from the theme (:data:`MONEY_IN`, :data:`MONEY_OUT`)."""
+    text = untrusted(("+" if value > 0 else "") + money(value, currency))
+    if value:  # a span, not the Text's base style: Text.render (tables) draws only spans
+        text.stylize(MONEY_IN if value > 0 else MONEY_OUT)
+    return text
+
+
+def money_theme(variables: Mapping[str, str]) -> Theme:
+    """The Rich theme for :data:`MONEY_IN` / :data:`MONEY_OUT` from a Textual theme's CSS
+    variables (``App.get_css_variables()``): its text-on-background success and error."""
+
+    def colour(*names: str) -> Style:
+        for name in names:
+            try:
+                return Style(color=Color.parse(variables[name]).rich_color)
+            except (KeyError, ColorParseError):
+                continue
+        return Style()
+
+    return Theme(
+        {
+            MONEY_IN: colour("text-success", "success"),
+            MONEY_OUT: colour("text-error", "error"),
+        },
+        inherit=False,
+    )
 
 
 def local_time(when: dt.datetime | None) -> str:

@@ -33,8 +33,10 @@ from bunqtui.tui.formatting import (
     totals,
 )
 from bunqtui.tui.safe import untrusted
+from bunqtui.tui.screens.activity import AccountActivity, description_cell
 from bunqtui.tui.screens.base import BunqScreen, environment_label
 from bunqtui.tui.screens.dialogs import ConfirmModal, InputModal, check_amount
+from bunqtui.tui.screens.money_flow import MONEY_BINDINGS, MoneyActions, MoneyTarget
 from bunqtui.tui.widgets.footer import BunqFooter
 from bunqtui.tui.widgets.lists import VimDataTable, VimOptionList
 from bunqtui.tui.widgets.status import StatusBar
@@ -58,6 +60,14 @@ def flow_line(label: str, overview: Overview | None) -> Text:
     return line
 
 
+def month_net(overview: Overview) -> Text:
+    """One account's net this month, per currency ("" when nothing is cached)."""
+    nets = [signed_money(f.net, c) for c, f in sorted(overview.by_currency.items())]
+    net = Text(" ").join(nets)
+    net.justify = "right"  # lines up with the balances
+    return net
+
+
 def _behind(newest: Payment, account: MonetaryAccount) -> bool:
     """The cached newest payment does not end at the account's balance: payments are missing."""
     after, balance = newest.balance_after, account.balance
@@ -70,13 +80,16 @@ class AccountsTable(VimDataTable):
     ]
 
 
-class AccountsScreen(BunqScreen[None]):
+class AccountsScreen(MoneyActions, BunqScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh", id="accounts.refresh"),
         Binding("slash", "search", "Search", key_display="/", id="accounts.search"),
         Binding("n", "connect", "Connect user", id="accounts.connect"),
         Binding("x", "disconnect", "Disconnect", id="accounts.disconnect"),
         Binding("t", "top_up", "Top up", id="accounts.top-up"),
+        *MONEY_BINDINGS,
+        Binding("c", "cards", "Cards", id="accounts.cards"),
+        Binding("a", "activity", "Activity", id="accounts.activity"),
     ]
 
     def __init__(self, profile: str) -> None:
@@ -91,6 +104,7 @@ class AccountsScreen(BunqScreen[None]):
         self._trends: dict[int, Text] = {}  # account id → its balance sparkline
         self._checking = False  # the list shown is the cache's; bunq has not answered yet
         self._live: str | None = None  # the identity whose list bunq gave in this session
+        self.activity: AccountActivity | None = None  # events: "N new" per account
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -116,9 +130,14 @@ class AccountsScreen(BunqScreen[None]):
         table.add_column(Text("Balance", justify="right"), key="balance", width=15)
         table.add_column("Status", key="status", width=7)
         table.add_column("Trend", key="trend", width=SPARK_WIDTH)
+        table.add_column(Text("This month", justify="right"), key="month", width=14)
         table.flexible = ("description", 10)
+        # a narrow terminal keeps the description and the balance
+        table.drop_order = ["iban", "status", "trend", "type", "month"]
         self.query_one("#accounts-empty").display = False
         self.set_interval(30, self._title)  # "updated just now" ages into "updated 14:02"
+        # the month's lines hold money in/out coloured by the theme: redraw them when it changes
+        self.watch(self.app, "theme", lambda _: self._show_overview(), init=False)
         self.reload()
 
     def reload(self) -> None:
@@ -136,6 +155,7 @@ class AccountsScreen(BunqScreen[None]):
         self._loaded_for = self._loading_for = None  # load again, with this session
         try:
             self.session = self.bunq.session(self.profile)
+            self.activity = AccountActivity(self.session)
         except Exception as exc:  # an unknown or broken profile: say so, keep the app
             self.session = None
             self.bunq.report_error(exc)
@@ -232,7 +252,10 @@ class AccountsScreen(BunqScreen[None]):
         self._loaded_for, self._loading_for = identity.key, None
         self._live = identity.key
         self._show_accounts(accounts)
+        finished = self.bunq.clock().astimezone()  # a refresh says when it finished
+        self.query_one(StatusBar).set_fresh(f"updated {finished:%H:%M}")
         self._first_accounts_shown()
+        self.check_activity(identity)
         if accounts != cached:
             self.load_sparklines(identity, accounts)
         if identity.kind == "self" and identity.label.startswith("user "):
@@ -311,18 +334,20 @@ class AccountsScreen(BunqScreen[None]):
         table = self.query_one(AccountsTable)
         selected = self.selected_account()
         self.accounts = accounts
+        new = self._unseen()
         table.clear()
         for account in accounts:
             balance = account.balance
             table.add_row(
                 untrusted(account_kind(account.kind)),
-                untrusted(account.description or "—"),
+                description_cell(account.description or "—", new.get(account.id, 0)),
                 untrusted(account.iban or "—"),
                 untrusted(
                     money(balance.value, balance.currency) if balance else "—", justify="right"
                 ),
                 untrusted((account.status or "").capitalize()),
                 self._trends.get(account.id, ""),  # kept across reloads of the list
+                "",  # this month's net: _show_overview fills it in from the cache
                 key=str(account.id),
             )
         if selected is not None and str(selected.id) in table.rows:
@@ -371,6 +396,10 @@ class AccountsScreen(BunqScreen[None]):
         month = self.query_one("#month", Static)
         chart = self.query_one("#balance-chart", Sparkline)
         per_account = self.month_overview()
+        table = self.query_one(AccountsTable)
+        for account_id, overview in per_account.items():  # every account's net, in its row
+            if str(account_id) in table.rows:
+                table.update_cell(str(account_id), "month", month_net(overview))
         if not per_account:
             month.update("")
             chart.data = []
@@ -409,6 +438,9 @@ class AccountsScreen(BunqScreen[None]):
         account = next((a for a in self.accounts if str(a.id) == event.row_key.value), None)
         if account is not None and self.identity is not None and self.session is not None:
             session, identity = self.session, self.identity
+            if self.activity is not None and self._unseen().get(account.id):
+                self.activity.seen(identity, account.id)  # looked at: the count goes
+                self._show_unseen()
             self._push(lambda: PaymentsScreen(self.profile, session, identity, account))
 
     def _push(self, make: Callable[[], Screen[None]]) -> None:
@@ -420,7 +452,23 @@ class AccountsScreen(BunqScreen[None]):
             return
         self.app.push_screen(screen)
 
+    def money_target(self) -> MoneyTarget | None:
+        account = self.selected_account()
+        if account is None or self.identity is None or self.session is None:
+            return None
+        return MoneyTarget(self.profile, self.session, self.identity, account)
+
+    def money_moved(self) -> None:
+        """core put the new balances in the cache: show them (no request)."""
+        if self.session is not None and self.identity is not None:
+            cached = self.session.cached_accounts(self.identity)
+            if cached is not None:
+                self._show_accounts(cached)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        money = self.money_allowed(action)
+        if money is not None:
+            return money
         session = self.session
         if action == "connect":
             return session is not None and session.can_connect()
@@ -428,9 +476,57 @@ class AccountsScreen(BunqScreen[None]):
             return self.identity is not None and self.identity.kind == "connected"
         if action == "search":
             return session is not None and bool(self.identities)
+        if action in ("cards", "activity"):
+            return session is not None and self.identity is not None
         if action == "top_up":
             return session is not None and session.is_sandbox() and bool(self.accounts)
         return True
+
+    # --- activity and cards (screens/activity.py, screens/cards.py) --------------------------
+
+    def _unseen(self) -> dict[int, int]:
+        if self.activity is None or self.identity is None:
+            return {}
+        return self.activity.unseen(self.identity)
+
+    def _show_unseen(self) -> None:
+        table = self.query_one(AccountsTable)
+        new = self._unseen()
+        for account in self.accounts:
+            if str(account.id) in table.rows:
+                cell = description_cell(account.description or "—", new.get(account.id, 0))
+                table.update_cell(str(account.id), "description", cell)
+
+    @work(group="bunq-events", exclusive=True, exit_on_error=False)
+    async def check_activity(self, identity: Identity) -> None:
+        """One GET for "N new" per account. Best effort: the accounts load reports errors."""
+        if self.activity is None:
+            return
+        try:
+            await self.activity.check(identity)
+        except Exception:  # a count that cannot be had is simply not shown
+            return
+        if self._showing(identity):
+            self._show_unseen()
+
+    def action_cards(self) -> None:
+        from bunqtui.tui.screens.cards import CardsScreen
+
+        if self.session is not None and self.identity is not None:
+            session, identity, accounts = self.session, self.identity, list(self.accounts)
+            self._push(lambda: CardsScreen(self.profile, session, identity, accounts))
+
+    def action_activity(self) -> None:
+        from bunqtui.tui.screens.activity import ActivityScreen
+
+        if self.session is None or self.identity is None or self.activity is None:
+            return
+        identity = self.identity
+        feed = self.activity.feed(identity)
+        screen = ActivityScreen(
+            self.profile, self.session, identity, feed, list(self.accounts), self._show_unseen
+        )
+        self.app.push_screen(screen, lambda _: self._show_unseen())
 
     def action_search(self) -> None:
         from bunqtui.tui.screens.search import SearchScreen

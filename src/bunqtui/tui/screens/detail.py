@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.syntax import Syntax
 from rich.table import Table
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Label, Static
@@ -19,6 +20,10 @@ from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.widgets.footer import BunqFooter
 from bunqtui.tui.widgets.lists import VimScroll
 from bunqtui.tui.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from bunqtui.core import Identity, ProfileSession
+    from bunqtui.core.notes import NoteText
 
 
 def _label(value: Any) -> str:
@@ -93,19 +98,31 @@ class PaymentDetailScreen(BunqScreen[None]):
         # one key, labelled with what it shows next (only one of the two is active)
         Binding("r", "show_raw(True)", "Raw JSON", id="detail.raw"),
         Binding("r", "show_raw(False)", "Details", id="detail.fields"),
+        Binding("n", "note(False)", "Add note", id="detail.note-add"),
+        Binding("N", "note(True)", "Edit note", id="detail.note-edit"),
     ]
 
-    def __init__(self, payment: Payment, account: MonetaryAccount) -> None:
+    def __init__(
+        self,
+        payment: Payment,
+        account: MonetaryAccount,
+        session: ProfileSession | None = None,
+        identity: Identity | None = None,
+    ) -> None:
         super().__init__()
         self.payment = payment
         self.account = account
         self.show_raw = False
+        self.session = session  # with it, the payment's notes (shown, added, edited)
+        self.identity = identity
+        self.notes: list[NoteText] | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield Label(untrusted(self._title()), id="detail-title", classes="pane-title")
         with VimScroll(id="detail-body"):
             yield Static(field_table(self.payment), id="detail-fields")
+            yield Static("", id="detail-notes")
             yield Static(raw_json(self.payment), id="detail-raw")
         yield BunqFooter()
 
@@ -118,16 +135,22 @@ class PaymentDetailScreen(BunqScreen[None]):
         self.query_one(StatusBar).set_where("payment")
         self.query_one("#detail-raw").display = False
         self.query_one("#detail-body").focus()
+        self.query_one("#detail-notes").display = self.session is not None
+        if self.session is not None:
+            self.load_notes()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_raw":
             return parameters[0] != self.show_raw
+        if action == "note":
+            return self.session is not None and (not parameters[0] or bool(self.notes))
         return True
 
     def action_show_raw(self, raw: bool) -> None:
         self.show_raw = raw
         self.query_one("#detail-raw").display = raw
         self.query_one("#detail-fields").display = not raw
+        self.query_one("#detail-notes").display = not raw and self.session is not None
         self.query_one("#detail-title", Label).update(untrusted(self._title()))
         self.refresh_bindings()
 
@@ -136,3 +159,48 @@ class PaymentDetailScreen(BunqScreen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    # --- notes (see screens/notes.py) -------------------------------------------------------
+
+    @work(group="bunq-notes", exclusive=True, exit_on_error=False)
+    async def load_notes(self) -> None:
+        from bunqtui.core import notes as core_notes
+        from bunqtui.tui.screens.notes import notes_view
+
+        assert self.session is not None and self.identity is not None
+        box = self.query_one("#detail-notes", Static)
+        box.update(notes_view(self.notes))
+        try:
+            found = await core_notes.alist_notes(
+                self.session, self.identity, self.account.id, self.payment.id
+            )
+        except Exception as exc:
+            box.update(notes_view(None, str(exc)))
+            raise
+        self.notes = sorted(found, key=lambda n: n.id, reverse=True)  # newest first
+        box.update(notes_view(self.notes))
+        self.refresh_bindings()
+
+    def action_note(self, edit: bool) -> None:
+        from bunqtui.tui.screens.notes import note_dialog
+
+        existing = self.notes[0] if edit and self.notes else None
+
+        def entered(text: str | None) -> None:
+            if text:
+                self.save_note(text, existing.id if existing is not None else None)
+
+        self.app.push_screen(note_dialog(existing), entered)
+
+    @work(group="bunq-note-save", exit_on_error=False)
+    async def save_note(self, text: str, note_id: int | None) -> None:
+        from bunqtui.core import notes as core_notes
+
+        assert self.session is not None and self.identity is not None
+        where = (self.session, self.identity, self.account.id, self.payment.id)
+        if note_id is None:
+            await core_notes.aadd_note(*where, text)
+        else:
+            await core_notes.aedit_note(*where, note_id, text)
+        self.notify("Note saved.", title="Payment")
+        self.load_notes()

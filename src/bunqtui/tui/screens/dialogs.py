@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from bunqtui.tui.errors import ErrorReport
+from bunqtui.tui.errors import ErrorReport, describe
 from bunqtui.tui.safe import safe_str, untrusted
 from bunqtui.tui.screens.base import BunqModal
 from bunqtui.tui.widgets.lists import TickBox
@@ -161,19 +162,42 @@ def check_amount(limit: Decimal) -> object:
     return check
 
 
-class ExportModal(BunqModal[tuple[str, Path, bool] | None]):
-    """Choose exporter, file or folder, and whether to fetch the older pages first."""
+ExportRun = Callable[[str, Path, bool], Awaitable[str]]
+
+
+def export_problem(exc: BaseException, path: Path) -> str:
+    """Why an export failed, naming the file the user chose: an OSError's own file name may
+    be the temporary file the export writes first, which the user never chose."""
+    if isinstance(exc, OSError):
+        return f"Could not write {path}: {exc.strerror or type(exc).__name__}."
+    return describe(exc).text
+
+
+class ExportModal(BunqModal[tuple[str, Path, bool] | str | None]):
+    """Choose exporter, file or folder, and whether to fetch the older pages first.
+
+    With ``run``, the export runs here: the dialog stays open until it is written (and says
+    why not, so the path can be fixed), then dismisses with ``run``'s message ("N of M
+    written …"). Without, it dismisses with the choice."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
     ]
 
-    def __init__(self, formats: list[str], folder: Path, shown: int, complete: bool) -> None:
+    def __init__(
+        self,
+        formats: list[str],
+        folder: Path,
+        shown: int,
+        complete: bool,
+        run: ExportRun | None = None,
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self.formats = formats
         self.folder = folder
         self.shown = shown
         self.complete = complete
+        self.runner = run
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -193,13 +217,14 @@ class ExportModal(BunqModal[tuple[str, Path, bool] | None]):
                 id="export-format",
             )
             yield Label("File or folder (a folder gets a dated file name)")
-            yield Input(str(self.folder), id="export-path")
+            yield Input(safe_str(str(self.folder)), id="export-path")
             yield TickBox(
                 "Load all older payments first",
                 value=False,
                 id="export-all",
                 disabled=self.complete,
             )
+            yield Static("", id="export-error", classes="error-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
@@ -213,8 +238,32 @@ class ExportModal(BunqModal[tuple[str, Path, bool] | None]):
             self.query_one("#export-path", Input).focus()
             return
         load_all = self.query_one("#export-all", Checkbox).value
-        self.dismiss((str(fmt), Path(path).expanduser(), load_all))
+        choice = (str(fmt), Path(path).expanduser(), load_all)
+        if self.runner is None:
+            self.dismiss(choice)
+            return
+        self._busy(True)
+        self._export(*choice)
+
+    def _busy(self, running: bool) -> None:
+        self.query_one("#ok", Button).disabled = running
+        self.query_one("#export-error", Static).update("Exporting…" if running else "")
+
+    @work(group="bunq-export", exclusive=True, exit_on_error=False)
+    async def _export(self, fmt: str, path: Path, load_all: bool) -> None:
+        assert self.runner is not None
+        try:
+            message = await self.runner(fmt, path, load_all)
+        except Exception as exc:  # said here, so the path or format can be changed
+            self._busy(False)
+            self.query_one("#export-error", Static).update(
+                untrusted(export_problem(exc, path), one_line=False)
+            )
+            self.query_one("#export-path", Input).focus()
+            return
+        self.dismiss(message)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
+        self.workers.cancel_group(self, "bunq-export")
         self.dismiss(None)

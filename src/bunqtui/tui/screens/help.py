@@ -11,7 +11,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
-from bunqtui.core import query
 from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.widgets.footer import BunqFooter
@@ -28,7 +27,7 @@ def keys_table(screen: Screen[Any]) -> Table:
     table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
     table.add_column("Key", no_wrap=True)
     table.add_column("Does")
-    table.add_column("Binding id", style="dim", no_wrap=True)
+    table.add_column("Id", style="dim", no_wrap=True)
     rows: dict[tuple[str, str], tuple[list[str], str]] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
@@ -51,12 +50,32 @@ def keys_table(screen: Screen[Any]) -> Table:
 NAVIGATION = """\
 ↑ ↓ or j k     move          Enter   open            Esc   back
 PgUp PgDn      page          g G     first, last     Tab   next pane
-Ctrl+P         command palette: every action, by name"""
+Ctrl+P         find any action by name"""
+
+# (what to type, what it finds): every example is checked against the filter by a test
+FILTER_EXAMPLES = [
+    ("coffee", "coffee in the name, description or IBAN (any case)"),
+    ('"albert heijn"', "those words together"),
+    ("12.50", "exactly 12.50, in or out"),
+    (">100", "money in over 100"),
+    ("<-50", "money out over 50"),
+    ("10..20", "between 10 and 20, in or out"),
+    ("2026-01-31", "on that day"),
+    ("2026-01-01..2026-01-31", "on those days"),
+    ("since:2026-01-01", "on or after that day"),
+    ("until:2026-03-31", "on or before that day"),
+]
 
 
-def filter_help() -> str:
-    doc = query.__doc__ or ""
-    return doc.split("Syntax (all terms must match):", 1)[-1].strip().replace("``", "")
+def filter_help() -> Text:
+    """What to type after / (on the payments screen) or in search, for people, not code."""
+    width = max(len(example) for example, _ in FILTER_EXAMPLES) + 3
+    text = Text("Type words, amounts or dates; a payment must match all of them.\n\n")
+    for example, finds in FILTER_EXAMPLES:
+        text.append(f"  {example:<{width}}", "bold")
+        text.append(f"{finds}\n")
+    text.append("\nDays are in your local time. For example: coffee >-10 since:2026-01-01")
+    return text
 
 
 class HelpScreen(BunqScreen[None]):
@@ -75,19 +94,20 @@ class HelpScreen(BunqScreen[None]):
             yield Static(keys_table(self.under), id="help-keys")
             yield Label("Moving around", classes="pane-title")
             yield Static(Text(NAVIGATION), id="help-navigation")
-            yield Label("Filtering payments ( / )", classes="pane-title")
-            yield Static(Text(filter_help()), id="help-filter")
-            yield Label("Remapping keys and the theme", classes="pane-title")
+            yield Label("Finding payments ( / )", classes="pane-title")
+            yield Static(filter_help(), id="help-filter")
+            yield Label("Your own keys and colours", classes="pane-title")
             yield Static(
                 Text(
-                    "In config.toml, map a binding id to the keys you want:\n\n"
+                    "Each key above has an id (right column). To use other keys, or another "
+                    "colour theme, add them to config.toml:\n\n"
                     "  [ui]\n"
                     '  theme = "gruvbox"\n'
                     "  [ui.keys]\n"
                     '  "app.quit" = "ctrl+q"\n'
                     '  "nav.down" = "j,ctrl+n"\n\n'
-                    "config.toml lives in $BUNQTUI_HOME, or else in the platform's config "
-                    "folder (~/.config/bunqtui on Linux)."
+                    "config.toml is in the folder named by BUNQTUI_HOME if you set it, "
+                    "otherwise in ~/.config/bunqtui on Linux. Restart bunqtui to use it."
                 ),
                 id="help-remap",
             )

@@ -25,6 +25,7 @@ from bunqtui.core import Identity, MonetaryAccount, Payment, ProfileSession
 from bunqtui.core.freshness import freshness
 from bunqtui.core.overview import flows
 from bunqtui.core.query import PaymentFilter
+from bunqtui.core.remembered import Remembered
 from bunqtui.core.sync import SyncStatus
 from bunqtui.tui.formatting import local_time, money
 from bunqtui.tui.hints import FILTER_PLACEHOLDER
@@ -32,17 +33,18 @@ from bunqtui.tui.payment_rows import CachedPayments, PaymentList
 from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
 from bunqtui.tui.screens.dialogs import ExportModal
+from bunqtui.tui.screens.money_flow import MONEY_BINDINGS, MoneyActions, MoneyTarget
 from bunqtui.tui.widgets.footer import BunqFooter
 from bunqtui.tui.widgets.inputs import QueryInput
 from bunqtui.tui.widgets.rows_table import Column, RowsTable
 from bunqtui.tui.widgets.status import StatusBar
 
-COLUMNS = [
-    Column("date", "Date", 16),
-    Column("counterparty", "Counterparty", 20, least=12),
+COLUMNS = [  # on a narrow terminal the balance goes first, then the date (drop=…)
+    Column("date", "Date", 16, drop=2),
+    Column("counterparty", "Counterparty", 20, least=12, drop=3),
     Column("description", "Description", 20),  # takes the width the others leave
     Column("amount", "Amount", 14, "right"),
-    Column("balance", "Balance after", 14, "right"),
+    Column("balance", "Balance after", 14, "right", drop=1),
 ]
 PAGE_SIZE = 200  # bunq's largest page: fewest requests
 LOAD_AHEAD = 40  # rows before the end at which the next older page is fetched
@@ -72,13 +74,15 @@ class PaymentsTable(RowsTable):
                 screen.near_end()
 
 
-class PaymentsScreen(BunqScreen[None]):
+class PaymentsScreen(MoneyActions, BunqScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="payments.back"),
         Binding("slash", "filter", "Filter", key_display="/", id="payments.filter"),
         Binding("e", "export", "Export", id="payments.export"),
         Binding("r", "refresh", "Refresh", id="payments.refresh"),
         Binding("L", "load_all", "Full history", id="payments.load-all"),
+        Binding("m", "statement", "Statement", id="payments.statement"),
+        *MONEY_BINDINGS,
     ]
 
     def __init__(
@@ -286,7 +290,10 @@ class PaymentsScreen(BunqScreen[None]):
     def selected_payment(self) -> Payment | None:
         table = self.table
         shown = table.source
-        return shown.payment(table.cursor_row) if len(shown) else None  # type: ignore[attr-defined]
+        if not len(shown):
+            return None
+        assert isinstance(shown, CachedPayments | PaymentList)  # all this table ever shows
+        return shown.payment(table.cursor_row)
 
     def _info(self, doing: str | None = None) -> None:
         status = self.status
@@ -335,8 +342,23 @@ class PaymentsScreen(BunqScreen[None]):
         from bunqtui.tui.screens.detail import PaymentDetailScreen
 
         shown = event.table.source  # what is on screen, even while a search is on its way
-        payment = shown.payment(event.index)  # type: ignore[attr-defined]
-        self.app.push_screen(PaymentDetailScreen(payment, self.account))
+        assert isinstance(shown, CachedPayments | PaymentList)  # all this table ever shows
+        payment = shown.payment(event.index)
+        self.app.push_screen(
+            PaymentDetailScreen(payment, self.account, self.session, self.identity)
+        )
+
+    def money_target(self) -> MoneyTarget | None:
+        return MoneyTarget(self.profile, self.session, self.identity, self.account)
+
+    def money_moved(self) -> None:
+        """core put the new payment and balance in the cache: show them (no request)."""
+        moved = self.session.cached_accounts(self.identity) or []
+        self.account = next((a for a in moved if a.id == self.account.id), self.account)
+        self.query_one("#payments-title", Label).update(untrusted(self._heading()))
+        self._cache_grew()
+        if not self.payment_filter:
+            self.table.move_cursor(0)  # the new payment, on top
 
     def action_back(self) -> None:
         """Esc undoes one thing at a time: the box, a download, the filter, then goes back."""
@@ -403,6 +425,17 @@ class PaymentsScreen(BunqScreen[None]):
             return
         self.load_first()
 
+    def action_statement(self) -> None:
+        from bunqtui.tui.screens.statement import StatementModal
+
+        def done(path: Path | None) -> None:
+            if path is not None:
+                self.notify(f"Statement written to {path}", title="Statement")
+
+        today = self.bunq.clock().date()
+        modal = StatementModal(self.session, self.identity, self.account, Path.cwd(), today)
+        self.app.push_screen(modal, done)
+
     def action_load_all(self) -> None:
         if not self.complete and not self.fetching:
             self.load_all()
@@ -413,17 +446,26 @@ class PaymentsScreen(BunqScreen[None]):
             self.notify("No exporter plugin is installed.", severity="warning")
             return
 
-        def chosen(choice: tuple[str, Path, bool] | None) -> None:
-            if choice is not None:
-                self.export(*choice)
+        def done(message: object) -> None:
+            if isinstance(message, str):
+                self.notify(message, title="Export")
 
-        shown = len(self.rows)
-        self.app.push_screen(ExportModal(formats, Path.cwd(), shown, self.complete), chosen)
+        remembered = self._remembered()
+        folder = remembered.export_folder() if remembered else None
+        modal = ExportModal(
+            formats, folder or Path.cwd(), len(self.rows), self.complete, run=self.export
+        )
+        self.app.push_screen(modal, done)
 
-    @work(group="bunq-export", exclusive=True, exit_on_error=False)
-    async def export(self, fmt: str, path: Path, load_all: bool) -> None:
+    def _remembered(self) -> Remembered | None:
+        try:
+            return Remembered.for_profile(self.bunq.workspace.cache_path(self.profile))
+        except Exception:  # only a convenience: start in the current folder
+            return None
+
+    async def export(self, fmt: str, path: Path, load_all: bool) -> str:
+        """Runs in the export dialog's worker, which shows a failure and stays open."""
         if load_all and not self.complete:
-            self.notify("Downloading the full history first…", title="Export")
             await self._download_history()
         query = self.payment_filter.text if self.payment_filter else None
 
@@ -434,6 +476,9 @@ class PaymentsScreen(BunqScreen[None]):
             )
 
         written_count, written = await asyncio.to_thread(write)
-        self.notify(
-            f"{written_count:,} payments written to {written}", title="Export", markup=False
-        )
+        remembered = self._remembered()
+        if remembered is not None:
+            remembered.remember_export_folder(written.parent)
+        total = len(self.cached)  # N of M: how much of the cached history the file holds
+        more = "" if self.complete else " (older payments are not downloaded)"
+        return f"{written_count:,} of {total:,} payments written to {written}{more}"

@@ -3,6 +3,9 @@
 The fields come from the connector (``SetupField``), so a third-party connector gets its form
 for free. Setup runs in a worker; each step shows waiting / running / done / failed with bunq's
 own message, Esc cancels it, and the profile is written only when every step succeeded.
+A mistake in a field is said under that field; a failed setup's message is said once, in a
+scrolled box. A field whose ``excludes`` names a ticked checkbox hides (a generated certificate
+needs no certificate files). Esc on the first-run wizard asks before it quits the app.
 Dismisses with the new ``ProfileInfo``, or None.
 """
 
@@ -24,6 +27,7 @@ from bunqtui.core.workspace import DEFAULT_REDIRECT_URI
 from bunqtui.tui.errors import describe
 from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
+from bunqtui.tui.screens.dialogs import ConfirmModal
 from bunqtui.tui.widgets.footer import BunqFooter
 from bunqtui.tui.widgets.lists import TickBox
 from bunqtui.tui.widgets.status import StatusBar
@@ -49,10 +53,10 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 def step_line(step: SetupStep) -> Text:
     mark, style = STEP_MARKS.get(step.status, ("?", ""))
     line = Text.assemble((f" {mark} ", style), untrusted(step.label))
-    if step.detail:  # often bunq's own error text
-        line.append_text(
-            untrusted(f" — {step.detail}", "red" if step.status == "failed" else "dim")
-        )
+    if step.status == "failed":  # bunq's message is in the error box above, said once
+        line.append(" — failed (the message is above)", "red")
+    elif step.detail:
+        line.append_text(untrusted(f" — {step.detail}", "dim"))
     return line
 
 
@@ -116,15 +120,20 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
                 with Vertical(classes="setup-cell"):
                     yield Label("Profile name")
                     yield Input(self._suggest_name(), id="setup-name")
+                    yield Static("", id="setup-name-error", classes="field-error")
             yield Static("", id="setup-connector-help", classes="hint")
-            yield Input(placeholder="Base URL, e.g. https://…/v1", id="setup-base-url")
+            with Vertical(id="setup-base-url-row"):
+                yield Label("Base URL (the API's address, ending in /v1)")
+                yield Input(placeholder="https://…/v1", id="setup-base-url")
+                yield Static("", id="setup-base-url-error", classes="field-error")
             yield Vertical(id="setup-fields")
             yield Label("OAuth redirect URI for QR login (empty: as before, or the default)")
             yield Input(placeholder=DEFAULT_REDIRECT_URI, id="setup-redirect-uri")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Run setup (ctrl+s)", variant="primary", id="setup-run")
                 yield Button("Cancel (esc)", id="setup-cancel")
-            yield Static("", id="setup-error", classes="error-text")
+            with VerticalScroll(id="setup-error-box"):  # the whole message, once
+                yield Static("", id="setup-error", classes="error-text")
             yield Static("", id="setup-steps")
         yield BunqFooter()
 
@@ -133,7 +142,7 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
 
     async def on_mount(self) -> None:
         self.query_one(StatusBar).set_where("setup")
-        self.query_one("#setup-base-url").display = False
+        self._show_base_url(False)
         if not self.connectors:
             self._error("No connector plugin is loaded; see `bunqtui plugins`.")
             return
@@ -155,7 +164,7 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         if info.base_url:
             environment = "emulator" if info.base_url == self.emulator_url else "custom"
             box.value = info.base_url
-            box.display = True
+            self._show_base_url(True)
         self.query_one("#setup-environment", Select).value = environment
 
     def connector(self) -> ConnectorInfo | None:
@@ -183,11 +192,14 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
     @on(Select.Changed, "#setup-environment")
     def _environment_changed(self, event: Select.Changed) -> None:
         box = self.query_one("#setup-base-url", Input)
-        box.display = event.value in ("emulator", "custom")
+        self._show_base_url(event.value in ("emulator", "custom"))
         if event.value == "emulator" and not box.value:
             box.value = self.emulator_url
         elif event.value == "custom" and box.value == self.emulator_url:
             box.value = ""
+
+    def _show_base_url(self, shown: bool) -> None:
+        self.query_one("#setup-base-url-row").display = shown
 
     async def _show_fields(self, connector: ConnectorInfo) -> None:
         if self._fields_for == connector.name:
@@ -200,6 +212,7 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         for field in connector.fields:
             widgets.extend(self._field_widgets(field))
         await holder.mount_all(widgets)
+        self._hide_excluded()
         self.steps = []
         self.query_one("#setup-steps", Static).update("")
         self._error("")
@@ -214,20 +227,41 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         if field.kind == "choice":
             options = [(untrusted(c), c) for c in field.choices]
             default = field.default if field.default in field.choices else Select.BLANK
-            return [label, Select(options, value=default, id=wid)]
-        return [
-            label,
-            Input(
+            control: Widget = Select(options, value=default, id=wid)
+        else:
+            control = Input(
                 str(field.default or ""),
                 password=field.kind == "secret",
                 placeholder="path to a PEM file" if field.kind == "path" else "",
                 id=wid,
-            ),
-        ]
+            )
+        # label, control and its error move together (hidden while an excluding box is ticked)
+        return [Vertical(label, control, id=f"{wid}-row", classes="setup-field")]
+
+    def _excluded(self, field: SetupField) -> bool:
+        """A ticked checkbox this field cannot go with ("Generate a sandbox certificate")."""
+        for other in field.excludes:
+            boxes = self.query(f"#field-{other}")
+            if boxes and isinstance(boxes.first(), Checkbox) and boxes.first(Checkbox).value:
+                return True
+        return False
+
+    def _hide_excluded(self) -> None:
+        connector = self.connector()
+        for field in connector.fields if connector else ():
+            rows = self.query(f"#field-{field.name}-row")
+            if rows:
+                rows.first().display = not self._excluded(field)
+
+    @on(Checkbox.Changed, "#setup-fields Checkbox")
+    def _box_ticked(self) -> None:
+        self._hide_excluded()
 
     def options(self, connector: ConnectorInfo) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for field in connector.fields:
+            if self._excluded(field):
+                continue  # hidden: what the user cannot see is not sent
             widget = self.query_one(f"#field-{field.name}")
             if isinstance(widget, Checkbox):
                 if widget.value:
@@ -242,6 +276,17 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
     def _error(self, text: str) -> None:
         # bunq's error text, or a connector's: as written, never as markup
         self.query_one("#setup-error", Static).update(untrusted(text, one_line=False))
+        self.query_one("#setup-error-box").display = bool(text)
+        for box in self.query(".field-error"):
+            box.display = False  # a new attempt: the old field errors go
+
+    def _field_error(self, field_id: str, text: str) -> None:
+        """A mistake in one field, said right under it; the field gets the focus."""
+        self._error("")
+        box = self.query_one(f"#{field_id}-error", Static)
+        box.update(untrusted(text, one_line=False))
+        box.display = True
+        self.query_one(f"#{field_id}").focus()
 
     # --- running ----------------------------------------------------------------------------
 
@@ -254,16 +299,14 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
             return
         name = self.query_one("#setup-name", Input).value.strip()
         if not _NAME.match(name):
-            self._error("The profile name takes letters, digits, '.', '_' and '-' (max 40).")
-            self.query_one("#setup-name").focus()
+            self._field_error("setup-name", "Letters, digits, '.', '_' and '-' only (at most 40).")
             return
         environment = str(self.query_one("#setup-environment", Select).value)
         base_url: str | None = None
         if environment in ("emulator", "custom"):
             base_url = self.query_one("#setup-base-url", Input).value.strip()
             if not base_url.startswith(("http://", "https://")):
-                self._error("Give the base URL, starting with http:// or https://.")
-                self.query_one("#setup-base-url").focus()
+                self._field_error("setup-base-url", "Starts with http:// or https://.")
                 return
             environment = "sandbox"
         options = self.options(connector)
@@ -306,7 +349,7 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
                 self.steps = []  # refused before any step ran: a form mistake
                 self._show_steps()
                 self._error(report.text)
-            else:
+            else:  # the failed step's line points here rather than repeat the message
                 self._error(f"Setup failed: {report.text}")
             return
         finally:
@@ -347,5 +390,13 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
                     step.status = "cancelled"
             self._show_steps()
             self._error("Setup cancelled; the profile was not written.")
+            return
+        if self.first_run:  # no profile yet: leaving the wizard quits bunqtui
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.dismiss(None)
+
+            self.app.push_screen(ConfirmModal("Quit bunqtui? No profile is set up yet."), answered)
             return
         self.dismiss(None)

@@ -7,6 +7,8 @@ alike. The white quiet zone around it is part of the matrix.
 
 from __future__ import annotations
 
+from typing import Any
+
 import qrcode
 from qrcode.constants import ERROR_CORRECT_L
 from rich.text import Text
@@ -59,8 +61,8 @@ class QRCode(Static):
     }
     """
 
-    def __init__(self, data: str = "", **kwargs: object) -> None:
-        super().__init__("", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, data: str = "", **kwargs: Any) -> None:  # Static's id, classes, …
+        super().__init__("", **kwargs)
         self.data = ""
         self.cells = (0, 0)
         if data:

@@ -4,15 +4,18 @@ Textual's DataTable keeps a renderable per cell and re-renders every visible row
 cursor moves; with tens of thousands of rows that costs hundreds of MB and tens of ms per key.
 Here the rows come from a ``RowSource`` (``len`` and ``row(i)``), which may read them lazily
 from the cache; a drawn line is kept in a small LRU, a cursor move redraws two lines, and a
-scroll draws only lines not drawn before. The header stays on the first line.
+scroll draws only lines not drawn before. The header stays on the first line. On a narrow
+terminal columns give up room, then drop out by priority (``Column.drop``), so what matters
+(the amount, the description) always shows whole.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
+from rich.console import JustifyMethod
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -39,8 +42,9 @@ class Column:
     key: str
     title: str
     width: int
-    justify: str = "left"  # "left" | "right"
+    justify: JustifyMethod = "left"  # "left" | "right"
     least: int | None = None  # may narrow to this on small terminals (None: never)
+    drop: int | None = None  # when even narrowed they do not fit: lowest drops first (None: never)
 
 
 class EmptyRows:
@@ -109,14 +113,15 @@ class RowsTable(ScrollView, can_focus=True):
         """Row ``index`` was chosen (Enter or a double click)."""
 
     def __init__(
-        self, columns: Sequence[Column], *, flexible: str, least: int = 10, **kwargs: object
+        self, columns: Sequence[Column], *, flexible: str, least: int = 10, **kwargs: Any
     ) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)  # ScrollView's id, classes, …
         self.columns = list(columns)
         self.flexible = flexible
         self.least = least
         self.source: RowSource = EmptyRows()
         self._widths = [c.width for c in self.columns]
+        self._shown = list(range(len(self.columns)))  # indices of the columns drawn
         self._lines: LRUCache[tuple[int, bool, int], Strip] = LRUCache(self.LINE_CACHE)
         self._header: Strip | None = None
 
@@ -193,24 +198,43 @@ class RowsTable(ScrollView, can_focus=True):
         self._fit(event.size.width)
         self.virtual_size = Size(0, len(self.source) + 1)
 
+    @property
+    def shown_columns(self) -> list[str]:
+        """The keys of the columns drawn at the current width."""
+        return [self.columns[i].key for i in self._shown]
+
     def _fit(self, width: int) -> None:
         """The flexible column takes what the others leave (1 cell of padding each side);
-        on a small terminal, columns with a ``least`` width give up room first."""
-        room = width - self.styles.scrollbar_size_vertical - 2 * len(self.columns)
-        widths = [c.width for c in self.columns]
-        flexible = next(i for i, c in enumerate(self.columns) if c.key == self.flexible)
+        on a small terminal, columns with a ``least`` width give up room first, then columns
+        with a ``drop`` priority leave, lowest first, until the rest fits."""
+        shown = list(range(len(self.columns)))
+        while True:
+            widths = self._narrowed(shown, width)
+            room = width - self.styles.scrollbar_size_vertical - 2 * len(shown)
+            droppable = [i for i in shown if self.columns[i].drop is not None]
+            if sum(widths) <= room or not droppable:
+                break
+            shown.remove(min(droppable, key=lambda i: self.columns[i].drop or 0))
+        if widths != self._widths or shown != self._shown:
+            self._widths, self._shown = widths, shown
+            self._lines.clear()
+            self._header = None
+
+    def _narrowed(self, shown: list[int], width: int) -> list[int]:
+        """Widths of the ``shown`` columns (in their order) in ``width`` cells."""
+        room = width - self.styles.scrollbar_size_vertical - 2 * len(shown)
+        columns = [self.columns[i] for i in shown]
+        widths = [c.width for c in columns]
+        flexible = next(i for i, c in enumerate(columns) if c.key == self.flexible)
         widths[flexible] = self.least
-        for i, column in enumerate(self.columns):
+        for i, column in enumerate(columns):
             over = sum(widths) - room
             if over <= 0:
                 break
             if i != flexible and column.least is not None:
                 widths[i] -= min(over, column.width - column.least)
         widths[flexible] = max(self.least, room - (sum(widths) - widths[flexible]))
-        if widths != self._widths:
-            self._widths = widths
-            self._lines.clear()
-            self._header = None
+        return widths
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -230,7 +254,9 @@ class RowsTable(ScrollView, can_focus=True):
     def _line(self, values: Sequence[str | Text], base: Style) -> Strip:
         width = max(self.scrollable_content_region.width, 1)
         segments: list[Segment] = []
-        for column, cell_width, value in zip(self.columns, self._widths, values, strict=False):
+        columns = [self.columns[i] for i in self._shown]
+        values = [values[i] for i in self._shown if i < len(values)]
+        for column, cell_width, value in zip(columns, self._widths, values, strict=False):
             # a plain str cell is outside text: Text() alone would keep its ESC sequences
             text = value if isinstance(value, Text) else untrusted(value)
             plain_len = text.cell_len
@@ -251,7 +277,7 @@ class RowsTable(ScrollView, can_focus=True):
         if y == 0:
             if self._header is None:
                 style = self.get_component_rich_style("rows-table--header")
-                titles = [Text(c.title, justify=c.justify) for c in self.columns]  # type: ignore[arg-type]
+                titles = [Text(c.title, justify=c.justify) for c in self.columns]
                 self._header = self._line(titles, style)
             return self._header
         index = round(self.scroll_y) + y - 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -25,9 +27,10 @@ class StatusBar(Static):
     }
     """
 
-    def __init__(self, where: str = "", **kwargs: object) -> None:
-        super().__init__("", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, where: str = "", **kwargs: Any) -> None:  # Static's id, classes, …
+        super().__init__("", **kwargs)
         self.where = where
+        self.fresh = ""  # "updated 14:02": when bunq last answered this screen
 
     def on_mount(self) -> None:
         self.watch(self.app, "connection", self._show)
@@ -36,9 +39,16 @@ class StatusBar(Static):
         self.where = where
         self._show(getattr(self.app, "connection", ""))
 
+    def set_fresh(self, fresh: str) -> None:
+        """When the screen's data last came from bunq (a refresh says here when it finished)."""
+        self.fresh = fresh
+        self._show(getattr(self.app, "connection", ""))
+
     def _show(self, connection: str) -> None:
         # where: profile names and hosts from config.toml, connector titles from plugins
         text = Text.assemble(("bunqtui", "bold"), "  ", untrusted(self.where))
+        if self.fresh:
+            text.append(f"  ·  {self.fresh}", "dim")
         label = _CONNECTION.get(connection)
         if label:
             text.append("   ")
