@@ -24,3 +24,16 @@ def test_plain_pytest_collects_every_test() -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "error" not in done.stdout.splitlines()[-1], done.stdout[-3000:]
+
+
+def test_no_test_imports_a_conftest_or_the_tests_package() -> None:
+    # several directories have a conftest.py: `from conftest import` gets whichever was imported
+    # first (it broke when only some directories were collected); helpers live in *_helpers.py
+    bad = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if "sdk_suite" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.lstrip().startswith(("from conftest import", "import conftest", "from tests."))
+    ]
+    assert bad == []

@@ -7,27 +7,18 @@ sessions or stop the emulator take ``private_demo_home`` instead.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from demo_home import DemoHome, prepare_demo_home
 
-from bunqtui.cli.demo import DemoInfo, free_loopback_port, prepare
+from bunqtui.cli.demo import DemoInfo, free_loopback_port
 from bunqtui.core import Workspace
 from bunqtui.emulator.config import EmulatorConfig
 from bunqtui.emulator.server import EmulatorServer
-
-
-@dataclass
-class DemoHome:
-    workspace: Workspace
-    demo: DemoInfo
-    server: EmulatorServer
-    home: Path
 
 
 @pytest.fixture(autouse=True)
@@ -41,17 +32,6 @@ def _utc_and_no_pacing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
-def _prepare(server: EmulatorServer, home: Path) -> DemoInfo:
-    """API-key profile `demo` (default) and PSD2 profile `demo-psd2` with Anna connected."""
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("BUNQTUI_RATE_LIMIT", "off")
-        env.setenv("BUNQTUI_HOME", str(home))
-        redirect_uri = f"http://127.0.0.1:{free_loopback_port()}/callback"
-        asyncio.run(prepare(Workspace.load(home), server, redirect_uri))
-    user = server.world.users[server.demo_user_id]
-    return DemoInfo(server.root_url, server.base_url, user.display_name)
-
-
 @pytest.fixture(scope="module")
 def _module_demo(
     tmp_path_factory: pytest.TempPathFactory,
@@ -60,7 +40,7 @@ def _module_demo(
     with EmulatorServer(config=config) as server:
         template = tmp_path_factory.mktemp("demo-template") / "home"
         template.mkdir(mode=0o700)
-        yield server, template, _prepare(server, template)
+        yield server, template, prepare_demo_home(server, template)
 
 
 @pytest.fixture
@@ -86,5 +66,5 @@ def demo_home(
 @pytest.fixture
 def private_demo_home(emulator: EmulatorServer, bunqtui_home: Path) -> DemoHome:
     """A prepared home against an emulator of its own."""
-    demo = _prepare(emulator, bunqtui_home)
+    demo = prepare_demo_home(emulator, bunqtui_home)
     return DemoHome(Workspace.load(bunqtui_home), demo, emulator, bunqtui_home)

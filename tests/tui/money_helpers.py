@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from demo_home import DemoHome
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from tui_helpers import until
 
 from bunqtui.tui.screens.money_forms import MoneyConfirmModal, MoneyFormModal
-from conftest import DemoHome
 
 OUTSIDE = "NL91ABNA0417164300"  # a valid IBAN of no emulator account
 FAKE = "[bold]FAKE[/bold]"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from demo_home import DemoHome
 from test_hostile import on_screen
 from tui_helpers import accounts_loaded, settled, until
 
@@ -15,7 +16,6 @@ from bunqtui.core.events import PollSchedule
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen, AccountsTable
 from bunqtui.tui.screens.activity import ActivityScreen, ActivityTable
-from conftest import DemoHome
 
 EVENT_ROUTE = "GET /v1/user/{id}/event"
 

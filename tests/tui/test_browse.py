@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+from demo_home import DemoHome
 from textual.widgets import Input, OptionList, Static
 from tui_helpers import open_account, shown_payments, until
 
@@ -13,7 +14,6 @@ from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen, AccountsTable
 from bunqtui.tui.screens.detail import PaymentDetailScreen
 from bunqtui.tui.screens.payments import PaymentsScreen, PaymentsTable
-from conftest import DemoHome
 
 
 async def open_cached(pilot, app: BunqApp, description: str) -> PaymentsScreen:  # type: ignore[no-untyped-def]

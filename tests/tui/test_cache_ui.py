@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from demo_home import DemoHome
 from textual.widgets import Input, Label, Static
 from tui_helpers import open_account, settled, shown_payments, until
 
@@ -12,7 +13,6 @@ from bunqtui.core import Workspace
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen
 from bunqtui.tui.screens.payments import PaymentsTable
-from conftest import DemoHome
 
 
 def demo_account(demo_home: DemoHome, description: str):  # type: ignore[no-untyped-def]

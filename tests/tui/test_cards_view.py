@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from demo_home import DemoHome
 from test_hostile import on_screen
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -13,7 +14,6 @@ from tui_helpers import accounts_loaded, until
 
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.cards import CardConfirmModal, CardsScreen, CardsTable
-from conftest import DemoHome
 
 
 def world_card(demo_home: DemoHome, line: str) -> Any:

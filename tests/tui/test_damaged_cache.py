@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
+from demo_home import DemoHome
 from tui_helpers import until
 
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen
-from conftest import DemoHome
 
 
 def _damage(path: object) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from demo_home import prepare_demo_home
 from rich.text import Text as RichText
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
@@ -47,7 +48,6 @@ from bunqtui.tui.screens.help import HelpScreen
 from bunqtui.tui.screens.profiles import ProfilesScreen
 from bunqtui.tui.screens.search import SearchScreen
 from bunqtui.untrusted import printable
-from conftest import _prepare
 
 SIZE = (150, 32)  # wide enough that the description column shows the corpus' first words
 ACCOUNT_NAMES = {  # the demo's account names → hostile ones (a co-owner can name a joint one)
@@ -84,7 +84,7 @@ def hostile_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileW
         sent = hostile.send_hostile_payments(server.root_url, server.base_url, bills.iban)
         template = tmp_path_factory.mktemp("hostile-template") / "home"
         template.mkdir(mode=0o700)
-        demo = _prepare(server, template)
+        demo = prepare_demo_home(server, template)
         yield HostileWorld(server, template, demo, sent["descriptions"])
 
 

@@ -5,6 +5,7 @@ read without colour, and a progress line never claims "loading…" after it stop
 from __future__ import annotations
 
 import pytest
+from demo_home import DemoHome
 from textual.widgets import Input, Static
 from tui_helpers import open_account, until
 
@@ -14,7 +15,6 @@ from bunqtui.tui.screens.detail import PaymentDetailScreen
 from bunqtui.tui.screens.help import HelpScreen
 from bunqtui.tui.widgets.footer import BunqFooter
 from bunqtui.tui.widgets.lists import TickBox, VimScroll
-from conftest import DemoHome
 
 
 def _info(screen: object) -> str:

@@ -3,13 +3,13 @@ meaning, and the command palette holds the actions."""
 
 from __future__ import annotations
 
+from demo_home import DemoHome
 from textual.binding import Binding
 from tui_helpers import until
 
 from bunqtui.tui import keys
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen
-from conftest import DemoHome
 
 
 def test_every_binding_has_an_id() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from demo_home import DemoHome
 from textual.widgets import Input
 from tui_helpers import accounts_loaded, burst, open_account, until
 
@@ -10,7 +11,6 @@ from bunqtui.core import PaymentFilter
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.hints import FILTER_EXAMPLES, SEARCH_EXAMPLES
 from bunqtui.tui.widgets.footer import BunqFooter
-from conftest import DemoHome
 
 
 @pytest.mark.parametrize("example", sorted({*FILTER_EXAMPLES, *SEARCH_EXAMPLES}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from demo_home import DemoHome
 from textual.widgets import Input, Static
 from tui_helpers import open_login, until
 
@@ -10,7 +11,6 @@ from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen
 from bunqtui.tui.screens.dialogs import InputModal
 from bunqtui.tui.widgets.qr import QR_STYLE, QRCode, qr_matrix, qr_text
-from conftest import DemoHome
 
 
 def new_user_key(demo_home: DemoHome) -> str:

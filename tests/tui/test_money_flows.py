@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import httpx
+from demo_home import DemoHome
 from money_helpers import FAKE, OUTSIDE, fill_form, posts, review, text_of, total
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -17,7 +18,6 @@ from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen
 from bunqtui.tui.screens.money_forms import MoneyConfirmModal, MoneyFormModal
 from bunqtui.tui.screens.payments import PaymentsScreen
-from conftest import DemoHome
 
 
 async def test_a_refused_confirmation_sends_nothing_and_names_show_literally(

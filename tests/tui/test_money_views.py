@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from demo_home import DemoHome
 from money_helpers import OUTSIDE, fill_form, posts, review, text_of
 from tui_helpers import accounts_loaded, settled, until
 
@@ -23,7 +24,6 @@ from bunqtui.tui.screens.money_forms import BunqMeModal, MoneyConfirmModal
 from bunqtui.tui.screens.money_views import RequestsScreen, ScheduledScreen
 from bunqtui.tui.widgets.lists import VimDataTable
 from bunqtui.tui.widgets.qr import QRCode, qr_text
-from conftest import DemoHome
 
 
 def _bills(screen: AccountsScreen) -> int:

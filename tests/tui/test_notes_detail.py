@@ -3,6 +3,7 @@ small dialog that refuses an empty note; a hostile note shows literally."""
 
 from __future__ import annotations
 
+from demo_home import DemoHome
 from test_hostile import on_screen
 from textual.widgets import Input, Static
 from tui_helpers import open_account, until
@@ -10,7 +11,6 @@ from tui_helpers import open_account, until
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.detail import PaymentDetailScreen
 from bunqtui.tui.screens.dialogs import InputModal
-from conftest import DemoHome
 
 HOSTILE_NOTE = "[/x] [link=https://evil.example]pay[/link] \x1b[2J\u202eevil"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from demo_home import DemoHome
 from textual.widgets import Sparkline, Static
 from tui_helpers import accounts_loaded, open_account, settled, until
 
@@ -14,7 +15,6 @@ from bunqtui.emulator.seed import SEED_END
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.formatting import money
 from bunqtui.tui.screens.accounts import AccountsTable
-from conftest import DemoHome
 
 NOW = SEED_END  # the demo's history ends here: its month has payments
 

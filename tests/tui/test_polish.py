@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from demo_home import DemoHome
 from rich.color import Color as RichColor
 from textual.color import Color
 from textual.pilot import Pilot
@@ -18,7 +19,6 @@ from bunqtui.tui.screens.accounts import AccountsTable
 from bunqtui.tui.screens.help import FILTER_EXAMPLES, HelpScreen
 from bunqtui.tui.screens.payments import PaymentsScreen
 from bunqtui.tui.widgets.status import StatusBar
-from conftest import DemoHome
 
 
 def screen_text(app: BunqApp) -> str:

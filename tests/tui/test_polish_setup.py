@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from demo_home import DemoHome
 from textual.widgets import Checkbox, Input, Select, Static
 from tui_helpers import open_account, until
 
@@ -14,7 +15,6 @@ from bunqtui.emulator.server import EmulatorServer
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.dialogs import ConfirmModal, ExportModal
 from bunqtui.tui.screens.setup import SetupScreen
-from conftest import DemoHome
 
 
 async def _first_run(pilot, app: BunqApp) -> SetupScreen:  # type: ignore[no-untyped-def]
@@ -148,3 +148,22 @@ async def test_export_keeps_the_dialog_with_the_error_and_remembers_the_folder(
         assert dialog.query_one("#export-path", Input).value == str(folder)
     state = next((demo_home.home).rglob("demo.ui.json"))
     assert state.stat().st_mode & 0o777 == 0o600
+
+
+async def test_the_setup_form_takes_the_profile_names_the_store_takes(bunqtui_home: Path) -> None:
+    # one rule (core's profile_name_problem): the form once stopped at 40 characters while the
+    # CLI and the store take 64, and it must refuse what the store refuses
+    app = BunqApp(Workspace.load(bunqtui_home))
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await _first_run(pilot, app)
+        screen.query_one("#setup-environment", Select).value = "custom"
+        await pilot.pause(0.05)
+        screen.query_one("#setup-base-url", Input).value = "ftp://x"
+        name_error = screen.query_one("#setup-name-error", Static)
+        for name, refused in (("p" * 64, False), ("p" * 65, True), ("../../etc", True)):
+            screen.query_one("#setup-name", Input).value = name
+            await pilot.press("ctrl+s")
+            await pilot.pause(0.05)
+            assert name_error.display is refused, name
+            # a name it takes goes on to the next check: the URL
+            assert screen.query_one("#setup-base-url-error", Static).display is not refused

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from demo_home import DemoHome
 from rich.console import Console
 from textual.widgets import Input
 from tui_helpers import accounts_loaded, settled, until
@@ -19,7 +20,6 @@ from bunqtui.tui.screens.dialogs import ConfirmModal, ErrorModal, InputModal
 from bunqtui.tui.screens.help import HelpScreen
 from bunqtui.tui.screens.profiles import ProfilesScreen, ProfilesTable
 from bunqtui.tui.widgets.status import StatusBar
-from conftest import DemoHome
 
 
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from demo_home import DemoHome
 from textual.widgets import Button, Input, Select
 from tui_helpers import accounts_loaded, settled, until
 
@@ -9,7 +10,6 @@ from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen
 from bunqtui.tui.screens.dialogs import ErrorModal
 from bunqtui.tui.screens.setup import SetupScreen
-from conftest import DemoHome
 
 
 def forget_installations(home: DemoHome) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from demo_home import DemoHome
 from tui_helpers import accounts_loaded, listening, open_account, open_login, settled, until
 
 from bunqtui.core import Workspace
@@ -14,7 +15,6 @@ from bunqtui.tui.screens.detail import PaymentDetailScreen
 from bunqtui.tui.screens.help import HelpScreen
 from bunqtui.tui.screens.payments import PaymentsScreen
 from bunqtui.tui.screens.profiles import ProfilesScreen
-from conftest import DemoHome
 
 
 async def test_make_default_with_a_config_broken_meanwhile_reports_it(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from demo_home import DemoHome
 from textual.pilot import Pilot
 from tui_helpers import settled, until
 
@@ -20,7 +21,6 @@ from bunqtui.tui.screens.help import HelpScreen
 from bunqtui.tui.screens.login import LoginScreen
 from bunqtui.tui.screens.payments import PaymentsScreen
 from bunqtui.tui.screens.setup import SetupScreen
-from conftest import DemoHome
 
 FIXED_REQUEST = ConnectRequest(
     "https://oauth.sandbox.bunq.com/auth?response_type=code&client_id=0123456789abcdef"

@@ -8,6 +8,7 @@ import datetime as dt
 import stat
 from pathlib import Path
 
+from demo_home import DemoHome
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select, Static
 from tui_helpers import open_account, until
@@ -15,7 +16,6 @@ from tui_helpers import open_account, until
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.payments import PaymentsScreen
 from bunqtui.tui.screens.statement import StatementModal
-from conftest import DemoHome
 
 STATEMENT_ROUTE = "POST /v1/user/{id}/monetary-account/{id}/customer-statement"
 

@@ -13,12 +13,12 @@ import sys
 
 import httpx
 import pytest
+from demo_home import DemoHome
 from test_profiles_errors import quick_retries
 from tui_helpers import accounts_loaded, until
 
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.help import HelpScreen
-from conftest import DemoHome
 
 KEYS = [
     "j", "k", "g", "G", "enter", "escape", "r", "slash", "c", "o", "f", "ctrl+c", "tab",

@@ -28,10 +28,6 @@ def _obj(value: Any, what: str) -> Json:
     return dict(value)
 
 
-def _opt_obj(value: Any, what: str) -> Json | None:
-    return None if value is None else _obj(value, what)
-
-
 # bunq ids are positive signed 64-bit integers: anything else would only fail later (SQLite's
 # OverflowError, a timedelta overflow), far from where the bad answer came in
 MAX_ID = 2**63 - 1

@@ -38,6 +38,7 @@ from bunqtui.api.models_money import (
     RequestResponse,
     SchedulePayment,
 )
+from bunqtui.api.operations import SUGAR_DADDY_CAP
 from bunqtui.core import sync as _sync
 from bunqtui.core.errors import ConfigError
 from bunqtui.core.oneshot import OneShotSession
@@ -52,7 +53,6 @@ MIN_AMOUNT = Decimal("0.01")
 MAX_AMOUNT = Decimal("1000000.00")
 MAX_DESCRIPTION = 140  # bunq's limit for a payment to an outside IBAN
 SUGAR_DADDY_EMAIL = "sugardaddy@bunq.com"
-SUGAR_DADDY_CAP = Decimal("500.00")
 # how far bunq's clock may be from ours when a lost answer is looked up
 LOOKUP_SKEW = dt.timedelta(minutes=5)
 
@@ -838,6 +838,7 @@ class MoneyDesk:
 
 
 __all__ = [
+    "SUGAR_DADDY_CAP",
     "AnswerPlan",
     "BunqMeTab",
     "Confirmation",

@@ -46,7 +46,18 @@ __all__ = [
     "SetupField",
     "SetupStep",
     "Workspace",
+    "profile_name_problem",
 ]
+
+
+def profile_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a profile name (one rule for the CLI, the TUI and the store), or
+    None when it can."""
+    try:
+        check_profile_name(name)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from bunqtui.core import Identity, MonetaryAccount, Payment, ProfileSession
 from bunqtui.core.freshness import freshness
+from bunqtui.core.money import SUGAR_DADDY_CAP
 from bunqtui.core.overview import Overview, flows_since, month_start
 from bunqtui.tui.formatting import (
     account_kind,
@@ -43,7 +44,6 @@ from bunqtui.tui.widgets.status import StatusBar
 
 SPARK_PAGE = 200  # payments per account for its sparkline: one full page, which the cache keeps
 SPARK_WIDTH = 6
-TOP_UP_LIMIT = Decimal("500")  # Sugar Daddy gives at most €500 per request
 
 
 def flow_line(label: str, overview: Overview | None) -> Text:
@@ -592,9 +592,9 @@ class AccountsScreen(MoneyActions, BunqScreen[None]):
             InputModal(
                 "Top up from Sugar Daddy",
                 f"Request money for {account.description or account.iban} (sandbox, "
-                f"at most {TOP_UP_LIMIT:,.0f} EUR).",
+                f"at most {SUGAR_DADDY_CAP:,.0f} EUR).",
                 value="100",
-                check=check_amount(TOP_UP_LIMIT),
+                check=check_amount(SUGAR_DADDY_CAP),
             ),
             entered,
         )

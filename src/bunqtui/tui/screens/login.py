@@ -8,7 +8,6 @@ connected identity, or None when cancelled.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
 from typing import TYPE_CHECKING, ClassVar
@@ -96,15 +95,11 @@ class LoginScreen(BunqScreen[Identity | None]):
     # --- the login attempt ------------------------------------------------------------------
 
     def start(self) -> None:
-        self._attempt_over = asyncio.Event()
         self._attempt = self._run_attempt()
 
     @work(group="bunq-login", exclusive=True, exit_on_error=False)
     async def _run_attempt(self) -> None:
-        try:
-            await self._attempt_login()
-        finally:
-            self._attempt_over.set()  # the listener is closed by now
+        await self._attempt_login()
 
     async def _attempt_login(self) -> None:
         self.finished = False

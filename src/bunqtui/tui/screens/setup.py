@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from bunqtui.core import ConnectorInfo, ProfileInfo, SetupField, SetupStep, Workspace
-from bunqtui.core.workspace import DEFAULT_REDIRECT_URI
+from bunqtui.core.workspace import DEFAULT_REDIRECT_URI, profile_name_problem
 from bunqtui.tui.errors import describe
 from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
@@ -47,7 +47,6 @@ STEP_MARKS = {
     "failed": ("✗", "bold red"),
     "cancelled": ("✗", "yellow"),
 }
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
 def step_line(step: SetupStep) -> Text:
@@ -298,8 +297,9 @@ class SetupScreen(BunqScreen[ProfileInfo | None]):
         if connector is None:
             return
         name = self.query_one("#setup-name", Input).value.strip()
-        if not _NAME.match(name):
-            self._field_error("setup-name", "Letters, digits, '.', '_' and '-' only (at most 40).")
+        problem = profile_name_problem(name)
+        if problem is not None:
+            self._field_error("setup-name", problem)
             return
         environment = str(self.query_one("#setup-environment", Select).value)
         base_url: str | None = None

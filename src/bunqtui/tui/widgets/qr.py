@@ -42,12 +42,6 @@ def qr_text(data: str) -> Text:
     return Text("\n".join(qr_lines(qr_matrix(data))), style=QR_STYLE, no_wrap=True, end="")
 
 
-def qr_size(data: str) -> tuple[int, int]:
-    """(columns, rows) the code needs on screen."""
-    matrix = qr_matrix(data)
-    return len(matrix[0]), (len(matrix) + 1) // 2
-
-
 class QRCode(Static):
     """``QRCode(url)``: shows the code for ``url``; ``cells`` is its size in (columns, rows)."""
 

@@ -22,7 +22,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -294,6 +294,3 @@ class RowsTable(ScrollView, can_focus=True):
                 style += self.get_component_rich_style("rows-table--cursor")
             line = self._lines[key] = self._line(self.source.row(index), style)
         return line
-
-    def refresh_row(self, index: int) -> None:
-        self.refresh(Region(0, index - round(self.scroll_y) + 1, self.size.width, 1))
