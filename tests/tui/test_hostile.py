@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,6 +132,19 @@ def on_screen(app: App[object], *expected: str) -> str:
     return text
 
 
+async def eventually_on_screen(pilot: Pilot, app: BunqApp, *wanted: str) -> str:
+    """``on_screen``, waiting up to 5 s for a frame that shows it (a scroll or a worker may
+    still be on its way); every frame looked at must pass the raw-control checks."""
+    deadline = time.monotonic() + 5.0
+    while True:
+        try:
+            return on_screen(app, *wanted)
+        except AssertionError as missing:
+            if "is not on screen" not in str(missing) or time.monotonic() > deadline:
+                raise
+            await pilot.pause(0.05)
+
+
 def shown(text: str, width: int = 14) -> str:
     """The start of ``text`` as a one-line cell shows it (controls written out)."""
     return printable(text)[:width].strip()
@@ -152,7 +166,9 @@ async def walk_accounts(pilot: Pilot, app: BunqApp) -> AccountsScreen:
     options = screen.query_one("#identities", OptionList)
     await until(pilot, lambda: "Visser" in str(options.get_option_at_index(0).prompt))
     await settled(pilot)
-    on_screen(app, BILLS, "[@click=app.quit]Joint[/]", "[link=https://evil.example]Save", "\\u202e")
+    await eventually_on_screen(
+        pilot, app, BILLS, "[@click=app.quit]Joint[/]", "[link=https://evil.example]Save", "\\u202e"
+    )
     return screen
 
 
@@ -173,7 +189,8 @@ async def test_the_corpus_through_every_screen(
             if payments.cached.payment(i).description in hostile_world.descriptions
         ]
         assert len(rows) == len(hostile.HOSTILE)
-        on_screen(
+        await eventually_on_screen(
+            pilot,
             app,
             BILLS,
             "[/x] closing tag",
@@ -199,7 +216,9 @@ async def test_the_corpus_through_every_screen(
             assert isinstance(detail, PaymentDetailScreen) and detail.payment.id == payment.id
             await laid_out(pilot, detail, "#detail-fields")
             first_line = (payment.description or "").split("\n")[0]
-            on_screen(app, printable(first_line, one_line=False)[:30].strip(), shown(BILLS))
+            await eventually_on_screen(
+                pilot, app, printable(first_line, one_line=False)[:30].strip(), shown(BILLS)
+            )
             if index == rows[0]:
                 await pilot.press("r")
             else:
@@ -209,8 +228,8 @@ async def test_the_corpus_through_every_screen(
             assert json.loads(code) == payment.raw  # JSON keeps the exact string
             line = code.split("\n").index(next(x for x in code.split("\n") if '"description"' in x))
             detail.query_one("#detail-body").scroll_to(y=max(0, line - 2), animate=False)
-            await pilot.pause()
-            on_screen(app, json_text(payment.description)[1:30])  # as JSON writes it
+            # as JSON writes it, once the scrolled frame is drawn (a single pause raced it)
+            await eventually_on_screen(pilot, app, json_text(payment.description)[1:30])
             app.pop_screen()
             await until(pilot, lambda: app.screen is payments, step=0.01)
 
@@ -218,7 +237,7 @@ async def test_the_corpus_through_every_screen(
         await pilot.press("slash", *"closing")
         await until(pilot, lambda: len(payments.found) == 1)
         await pilot.pause()
-        on_screen(app, "[/x] closing tag", "match 'closing'")
+        await eventually_on_screen(pilot, app, "[/x] closing tag", "match 'closing'")
         await pilot.press("escape", "escape")
         await until(pilot, lambda: app.screen is accounts)
 
@@ -230,10 +249,10 @@ async def test_the_corpus_through_every_screen(
         await pilot.press(*"link")
         await until(pilot, lambda: len(search.matches) >= 2)
         await pilot.pause()
-        on_screen(app, "[link=https://evil.example]click[/link]", BILLS)
+        await eventually_on_screen(pilot, app, "[link=https://evil.example]click[/link]", BILLS)
         await pilot.press("enter", "enter")
         await until(pilot, lambda: isinstance(app.screen, PaymentDetailScreen))
-        on_screen(app, "https://evil.example", BILLS)
+        await eventually_on_screen(pilot, app, "https://evil.example", BILLS)
         await pilot.press("escape", "escape")
         await until(pilot, lambda: app.screen is accounts)
 
@@ -244,11 +263,11 @@ async def test_the_corpus_through_every_screen(
         )
         await pilot.press("t")
         await until(pilot, lambda: isinstance(app.screen, InputModal))
-        on_screen(app, f"Request money for {BILLS}")
+        await eventually_on_screen(pilot, app, f"Request money for {BILLS}")
         await pilot.press("escape")
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        on_screen(app, "Keys on this screen")
+        await eventually_on_screen(pilot, app, "Keys on this screen")
         await pilot.press("escape")
         await pilot.press("ctrl+p")
         await pilot.pause(0.3)
@@ -256,7 +275,7 @@ async def test_the_corpus_through_every_screen(
         await pilot.press("escape")
         await pilot.press("p")
         await until(pilot, lambda: isinstance(app.screen, ProfilesScreen))
-        on_screen(app, "demo-psd2")
+        await eventually_on_screen(pilot, app, "demo-psd2")
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is accounts)
 
@@ -275,12 +294,16 @@ async def test_the_corpus_through_every_screen(
         await until(pilot, lambda: app.screen.query(Toast))
         await settled(pilot)
         await pilot.pause(0.2)
-        on_screen(app, "[/x] refused", "\\x1b[2J[link=https://evil.example]why[/link]\\x9b1m")
+        await eventually_on_screen(
+            pilot, app, "[/x] refused", "\\x1b[2J[link=https://evil.example]why[/link]\\x9b1m"
+        )
         monkeypatch.undo()
         app.push_screen(ErrorModal(describe(BadRequestError(ERROR_TEXT, status=400))))
         await until(pilot, lambda: isinstance(app.screen, ErrorModal))
         await pilot.pause()
-        on_screen(app, "[/x] refused", "\\x1b[2J[link=https://evil.example]why")
+        await eventually_on_screen(
+            pilot, app, "[/x] refused", "\\x1b[2J[link=https://evil.example]why"
+        )
         await pilot.press("escape")
 
 
@@ -298,7 +321,7 @@ async def test_the_cached_list_is_drawn_first(hostile_world: HostileWorld, home:
         screen = await accounts_loaded(pilot, app)
         await pilot.pause()
         assert screen._loaded_for is None  # still the cached list
-        on_screen(app, "· checking…", BILLS, "[@click=app.quit]Joint[/]")
+        await eventually_on_screen(pilot, app, "· checking…", BILLS, "[@click=app.quit]Joint[/]")
     hostile_world.server.emulator.faults.clear()
 
 
@@ -320,23 +343,23 @@ async def test_a_connected_user_with_a_hostile_name(
         screen = await accounts_loaded(pilot, app)
         await settled(pilot)
         name = shown("A. " + USER_LAST_NAME, 40)
-        on_screen(app, name, BILLS, "[/x] Top up", "\\x1b[2Jnope")
+        await eventually_on_screen(pilot, app, name, BILLS, "[/x] Top up", "\\x1b[2Jnope")
         assert screen.identity is not None and screen.identity.kind == "connected"
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.pause()
-        on_screen(app, f"Disconnect {name}")
+        await eventually_on_screen(pilot, app, f"Disconnect {name}")
         await pilot.press("n")
         await until(pilot, lambda: app.screen is screen)
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.pause()
-        on_screen(app, "[/x]")
+        await eventually_on_screen(pilot, app, "[/x]")
         await pilot.press("escape")
         await pilot.press("ctrl+p")
         await pilot.press(*"top")
         await pilot.pause(0.3)
-        on_screen(app, "key [/x]")
+        await eventually_on_screen(pilot, app, "key [/x]")
         await pilot.press("escape")
 
 
@@ -402,5 +425,5 @@ async def test_bunq_error_text_in_the_setup_steps(
         await until(pilot, lambda: any(s.status == "failed" for s in screen.steps))
         await until(pilot, lambda: not screen.running)
         await pilot.pause()
-        text = on_screen(app, "[/x] refused")
+        text = await eventually_on_screen(pilot, app, "[/x] refused")
         assert "Setup failed" in text
