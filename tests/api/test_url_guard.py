@@ -12,10 +12,7 @@ The backstops are checked through both drivers.
 
 from __future__ import annotations
 
-import errno
-import ipaddress
 import json
-import socket
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -32,51 +29,6 @@ if TYPE_CHECKING:
 
 REMOTE = "http://10.1.2.3:8080/v1"
 SERVER_KEY = crypto.generate_key_pair()
-
-
-def _is_loopback(host: object) -> bool:
-    try:
-        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
-    except ValueError:
-        return str(host).lower() == "localhost"
-
-
-@pytest.fixture
-def attempts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
-    """Records every attempt to reach a non-loopback address (and refuses it at the socket)."""
-    seen: list[tuple[str, Any]] = []
-    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
-    real_create, real_getaddrinfo = socket.create_connection, socket.getaddrinfo
-
-    def refuse(kind: str, target: Any) -> OSError:
-        seen.append((kind, target))
-        return OSError(errno.ENETUNREACH, "blocked by the test's connection recorder")
-
-    def connect(sock: socket.socket, address: Any) -> None:
-        if isinstance(address, tuple) and not _is_loopback(address[0]):
-            raise refuse("connect", address)
-        real_connect(sock, address)
-
-    def connect_ex(sock: socket.socket, address: Any) -> int:
-        if isinstance(address, tuple) and not _is_loopback(address[0]):
-            raise refuse("connect_ex", address)
-        return real_connect_ex(sock, address)
-
-    def create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
-        if not _is_loopback(address[0]):
-            raise refuse("create_connection", address)
-        return real_create(address, *args, **kwargs)
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host is not None and not _is_loopback(host):  # a DNS query leaves the machine too
-            raise refuse("getaddrinfo", host)
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
-    monkeypatch.setattr(socket, "create_connection", create_connection)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    return seen
 
 
 class Recorder:

@@ -9,9 +9,6 @@ is recorded and refused there, so nothing leaves this machine even if the refusa
 
 from __future__ import annotations
 
-import errno
-import ipaddress
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,50 +21,6 @@ from bunqtui.core.errors import ConfigError
 from bunqtui.core.workspace import Workspace
 
 API_KEY = "sandbox_" + "0123456789abcdef" * 4
-
-
-def _is_loopback(host: object) -> bool:
-    try:
-        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
-    except ValueError:
-        return str(host).lower() == "localhost"
-
-
-@pytest.fixture
-def attempts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
-    seen: list[tuple[str, Any]] = []
-    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
-    real_create, real_getaddrinfo = socket.create_connection, socket.getaddrinfo
-
-    def refuse(kind: str, target: Any) -> OSError:
-        seen.append((kind, target))
-        return OSError(errno.ENETUNREACH, "blocked by the test's connection recorder")
-
-    def connect(sock: socket.socket, address: Any) -> None:
-        if isinstance(address, tuple) and not _is_loopback(address[0]):
-            raise refuse("connect", address)
-        real_connect(sock, address)
-
-    def connect_ex(sock: socket.socket, address: Any) -> int:
-        if isinstance(address, tuple) and not _is_loopback(address[0]):
-            raise refuse("connect_ex", address)
-        return real_connect_ex(sock, address)
-
-    def create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
-        if not _is_loopback(address[0]):
-            raise refuse("create_connection", address)
-        return real_create(address, *args, **kwargs)
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host is not None and not _is_loopback(host):
-            raise refuse("getaddrinfo", host)
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
-    monkeypatch.setattr(socket, "create_connection", create_connection)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    return seen
 
 
 def test_the_recorder_catches_an_attempt(attempts: list[tuple[str, Any]]) -> None:
