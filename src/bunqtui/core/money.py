@@ -55,6 +55,27 @@ MAX_DESCRIPTION = 140  # bunq's limit for a payment to an outside IBAN
 SUGAR_DADDY_EMAIL = "sugardaddy@bunq.com"
 # how far bunq's clock may be from ours when a lost answer is looked up
 LOOKUP_SKEW = dt.timedelta(minutes=5)
+# how every looked-up outcome starts
+LOST = "bunq's answer was lost, so the outcome was unknown; looked it up: "
+
+
+def _made_by_us(
+    amount: Amount | None,
+    description: str | None,
+    created: dt.datetime | None,
+    want: Decimal,
+    text: str,
+    sent_at: dt.datetime,
+) -> bool:
+    """An object bunq lists after a lost answer is ours: same amount and text, made no
+    earlier than ``LOOKUP_SKEW`` before we sent it."""
+    return (
+        amount is not None
+        and amount.value == want
+        and description == text
+        and (created is None or created >= sent_at - LOOKUP_SKEW)
+    )
+
 
 # IBAN lengths per country (SWIFT IBAN registry)
 IBAN_LENGTHS = {
@@ -604,9 +625,14 @@ class MoneyDesk:
         self.session.cache.put_accounts(key, moved)
 
     def _matches(self, plan: PaymentPlan, payment: Payment, sent_at: dt.datetime) -> bool:
-        if payment.amount.value != -plan.amount or payment.description != plan.description:
-            return False
-        if payment.created is not None and payment.created < sent_at - LOOKUP_SKEW:
+        if not _made_by_us(
+            payment.amount,
+            payment.description,
+            payment.created,
+            -plan.amount,
+            plan.description,
+            sent_at,
+        ):
             return False
         counterparty = payment.counterparty_alias
         if plan.payee.type == "IBAN":
@@ -616,7 +642,6 @@ class MoneyDesk:
     def _look_up_payment(
         self, plan: PaymentPlan, sent_at: dt.datetime, floor: int | None
     ) -> Outcome:
-        lost = "bunq's answer was lost, so the outcome was unknown; looked it up: "
         try:
             payments = self._refresh(plan, floor)
         except BunqError as exc:
@@ -633,13 +658,13 @@ class MoneyDesk:
             payment = found[0]
             return Outcome(
                 True,
-                f"{lost}it went through (payment id {payment.id}).",
+                f"{LOST}it went through (payment id {payment.id}).",
                 _payment_record(payment),
                 looked_up=True,
             )
         return Outcome(
             False,
-            f"{lost}it did not go through. Nothing was paid.",
+            f"{LOST}it did not go through. Nothing was paid.",
             {"id": None, "type": "payment", "status": "NOT_BOOKED"},
             looked_up=True,
         )
@@ -667,7 +692,6 @@ class MoneyDesk:
         return Outcome(True, f"Draft payment {draft_id} created. {waits}", record)
 
     def _look_up_draft(self, plan: PaymentPlan, sent_at: dt.datetime, waits: str) -> Outcome:
-        lost = "bunq's answer was lost, so the outcome was unknown; looked it up: "
         try:
             page = self._client(plan.identity).list_draft_payments(None, plan.account.id, count=50)
         except BunqError as exc:
@@ -680,22 +704,23 @@ class MoneyDesk:
             )
         for draft in page.items:
             entry = draft.entries[0] if draft.entries else None
-            if (
-                entry is not None
-                and entry.amount is not None
-                and entry.amount.value == plan.amount
-                and entry.description == plan.description
-                and (draft.created is None or draft.created >= sent_at - LOOKUP_SKEW)
+            if entry is not None and _made_by_us(
+                entry.amount,
+                entry.description,
+                draft.created,
+                plan.amount,
+                plan.description,
+                sent_at,
             ):
                 return Outcome(
                     True,
-                    f"{lost}it went through (draft payment id {draft.id}). {waits}",
+                    f"{LOST}it went through (draft payment id {draft.id}). {waits}",
                     draft_record(draft),
                     looked_up=True,
                 )
         return Outcome(
             False,
-            f"{lost}it did not go through. No draft was made.",
+            f"{LOST}it did not go through. No draft was made.",
             {"id": None, "type": "draft-payment", "status": "NOT_CREATED"},
             looked_up=True,
         )
@@ -726,7 +751,6 @@ class MoneyDesk:
         return Outcome(True, f"Request {request_id} sent.", record)
 
     def _look_up_request(self, plan: RequestPlan, sent_at: dt.datetime) -> Outcome:
-        lost = "bunq's answer was lost, so the outcome was unknown; looked it up: "
         try:
             page = self._client(plan.identity).list_request_inquiries(
                 None, plan.account.id, count=50
@@ -740,22 +764,23 @@ class MoneyDesk:
                 looked_up=True,
             )
         for item in page.items:
-            amount = item.amount_inquired
-            if (
-                amount is not None
-                and amount.value == plan.amount
-                and item.description == plan.description
-                and (item.created is None or item.created >= sent_at - LOOKUP_SKEW)
+            if _made_by_us(
+                item.amount_inquired,
+                item.description,
+                item.created,
+                plan.amount,
+                plan.description,
+                sent_at,
             ):
                 return Outcome(
                     True,
-                    f"{lost}it went through (request id {item.id}).",
+                    f"{LOST}it went through (request id {item.id}).",
                     request_record(item, "request-inquiry"),
                     looked_up=True,
                 )
         return Outcome(
             False,
-            f"{lost}it did not go through. No request was sent.",
+            f"{LOST}it did not go through. No request was sent.",
             {"id": None, "type": "request-inquiry", "status": "NOT_CREATED"},
             looked_up=True,
         )
