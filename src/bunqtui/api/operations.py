@@ -750,12 +750,10 @@ class BunqOperations(
         amount: AmountLike,
         counterparty: Pointer,
         description: str,
-        *,
-        request_id: str | None = None,
     ) -> Flow[int]:
         """A signed payment POST (1 request). Never sent twice by the client itself: a 5xx
-        or a broken connection raises with "outcome unknown"; to retry, check the payments
-        first, and pass the same ``request_id``."""
+        or a broken connection raises with "outcome unknown"; check the payments before
+        paying again (core/money.py looks it up)."""
         envelope = yield from self._request(
             "POST",
             self._payments_path(user_id, account_id),
@@ -765,7 +763,6 @@ class BunqOperations(
                 "description": description,
             },
             signed=True,
-            request_id=request_id,
         )
         return envelope.id()
 
