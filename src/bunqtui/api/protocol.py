@@ -367,7 +367,6 @@ class Exchange:
         sign_with: rsa.RSAPrivateKey | None = None,
         server_key: rsa.RSAPublicKey | None = None,
         request_id: str | None = None,
-        retry_unsafe: bool = False,
         raw: bool = False,
     ) -> Flow[Any]:
         """One exchange. ``server_key`` None means "cannot verify" (installation, sandbox user).
@@ -383,7 +382,7 @@ class Exchange:
         headers = self.headers(request_id, token, bool(body))
         if sign_with is not None:
             headers["X-Bunq-Client-Signature"] = crypto.sign(sign_with, body)
-        retry_failures = method in SAFE_METHODS or retry_unsafe
+        retry_failures = method in SAFE_METHODS  # never anything that may move money
         attempt = 0
         while True:
             self.requests_sent += 1
