@@ -3,6 +3,8 @@ parser and a PDF parser), written 0600; progress goes to stderr; mistakes send n
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import stat
 from collections.abc import Callable
@@ -13,6 +15,8 @@ import mt940
 import pypdf
 import pytest
 from cli_helpers import Control, Result
+
+import hostile
 
 
 @pytest.fixture
@@ -85,3 +89,37 @@ def test_mistakes_send_nothing(me, tmp_path: Path, control: Control) -> None:
     assert directory.code == 2
     assert control.stats()["by_route"] == before
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("regional", ["uk_us", "european"])
+def test_csv_statement_defuses_formulas_and_keeps_amounts(
+    me, emulator: Any, tmp_path: Path, regional: str
+) -> None:
+    """Other people's names and descriptions starting like a formula get a ``'``; amounts
+    (negative ones start with ``-``) stay numbers; ``--raw`` keeps bunq's bytes."""
+    cli, account = me
+    bank = next(a for a in cli("accounts", "--json").json() if str(a["id"]) == account)
+    sent = hostile.send_hostile_payments(emulator.root_url, emulator.base_url, bank["iban"])
+    today = dt.date.today().isoformat()
+    args = ("statement", "--account", account, "--from", "2020-01-01", "--to", today,
+            "--format", "csv", "--regional-format", regional)  # fmt: skip
+    safe, raw = tmp_path / "safe.csv", tmp_path / "raw.csv"
+    assert cli(*args, "-o", str(safe)).code == 0
+    assert cli(*args, "--raw", "-o", str(raw)).code == 0
+    delimiter = ";" if regional == "european" else ","
+
+    def rows(path: Path) -> list[list[str]]:
+        with path.open(newline="", encoding="utf-8") as f:
+            return list(csv.reader(f, delimiter=delimiter))
+
+    defused, bunqs = rows(safe), rows(raw)
+    assert len(defused) == len(bunqs) > len(sent["descriptions"])  # no row added or lost
+    risky = [cell for row in bunqs for cell in row[4:] if cell.startswith(("=", "+", "@"))]
+    assert '=HYPERLINK("https://evil.example","x")' in risky  # bunq's bytes in --raw
+    for mine, theirs in zip(defused, bunqs, strict=True):
+        assert mine[2] == theirs[2]  # the amount column is untouched (e.g. -0.01)
+        for cell, original in zip(mine[4:], theirs[4:], strict=True):
+            expected = "'" + original if original.startswith(("=", "+", "-", "@")) else original
+            assert cell == expected
+    assert any(row[2].startswith("-") for row in defused)  # negative amounts stay numbers
+    assert stat.S_IMODE(safe.stat().st_mode) == 0o600

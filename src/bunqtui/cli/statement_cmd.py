@@ -38,6 +38,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="CSV only: commas and a decimal point (uk_us) or semicolons and a comma",
     )
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write it")
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="CSV only: keep bunq's bytes (text cells that start like a formula are not defused)",
+    )
     p.set_defaults(func=command(statement))
 
 
@@ -69,6 +74,7 @@ def statement(args: argparse.Namespace) -> int:
             path,
             regional_format=regional,
             progress=progress,
+            raw=args.raw,
         )
     say(f"bunqtui: wrote {size} bytes to {path}", file=sys.stderr)
     return EXIT_OK

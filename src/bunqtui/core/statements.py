@@ -3,12 +3,19 @@ PDF file of an account over a date range, wait until it is ready (polling at bun
 with each status told to ``progress``), and write it to a file — 0600, atomically (temp file,
 fsync, rename), so a half-written statement never takes the place of a good file.
 
-The file is bunq's, byte for byte: it is written, never shown.
+MT940 and PDF are bunq's, byte for byte. A CSV is bunq's with one change unless ``raw`` is
+asked for: a text cell that a spreadsheet would run as a formula (another customer's name or
+description starting with ``=``, ``+``, ``@`` …) gets a ``'`` in front, as every CSV bunqtui
+writes does; amounts, which start with ``-`` when negative, stay numbers. The file is written,
+never shown.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +24,7 @@ from bunqtui.api import statements as api_statements
 from bunqtui.api.statements import statement_body
 from bunqtui.core.errors import ConfigError
 from bunqtui.store.files import atomic_write
+from bunqtui.untrusted import FORMULA_START, csv_cell
 
 if TYPE_CHECKING:
     from bunqtui.core.oneshot import OneShotSession
@@ -39,6 +47,37 @@ def check_request(
         raise ConfigError(str(exc)) from None
 
 
+# an amount in either regional format: "-12.50", "1,234.50", "-1.234,50"
+_NUMBER = re.compile(r"-?[0-9][0-9.,]*")
+
+
+def defuse_csv(content: bytes, regional_format: str | None) -> bytes:
+    """bunq's CSV with every formula-like text cell neutralised (``csv_cell``), numbers kept.
+
+    Rows, columns, delimiter and quoting survive; a file that is not UTF-8 CSV is returned as
+    it came (there is nothing a spreadsheet would read as a cell to defuse).
+    """
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content
+    delimiter = ";" if (regional_format or "").upper() == "EUROPEAN" else ","
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            writer.writerow(_safe_cell(cell) for cell in row)
+    except csv.Error:
+        return content
+    return out.getvalue().encode("utf-8")
+
+
+def _safe_cell(cell: str) -> str:
+    if cell.startswith(FORMULA_START) and not _NUMBER.fullmatch(cell):
+        return csv_cell(cell)
+    return cell
+
+
 def _target(path: Path) -> Path:
     if path.is_dir():
         raise ConfigError(f"{path} is a directory", "give -o a file name")
@@ -59,6 +98,7 @@ def export_statement(
     regional_format: str | None = None,
     progress: Callable[[str], Any] | None = None,
     poll_seconds: float | None = None,
+    raw: bool = False,
 ) -> int:
     """Create, wait, download, write (0600, atomic). The number of bytes written."""
     body = check_request(statement_format, start, end, regional_format)
@@ -73,8 +113,7 @@ def export_statement(
         progress=progress,
         poll_seconds=POLL_SECONDS if poll_seconds is None else poll_seconds,
     )
-    atomic_write(target, content)
-    return len(content)
+    return _write(target, content, body, raw=raw)
 
 
 async def aexport_statement(
@@ -89,6 +128,7 @@ async def aexport_statement(
     regional_format: str | None = None,
     progress: Callable[[str], Any] | None = None,
     poll_seconds: float | None = None,
+    raw: bool = False,
 ) -> int:
     body = check_request(statement_format, start, end, regional_format)
     target = _target(path)
@@ -103,5 +143,11 @@ async def aexport_statement(
         progress=progress,
         poll_seconds=POLL_SECONDS if poll_seconds is None else poll_seconds,
     )
+    return _write(target, content, body, raw=raw)
+
+
+def _write(target: Path, content: bytes, body: dict[str, str], *, raw: bool) -> int:
+    if body["statement_format"] == "CSV" and not raw:
+        content = defuse_csv(content, body.get("regional_format"))
     atomic_write(target, content)
     return len(content)
