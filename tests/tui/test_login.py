@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from demo_home import DemoHome
 from textual.widgets import Input, Static
 from tui_helpers import open_login, until
 
 from bunqtui.tui.app import BunqApp
+from bunqtui.tui.screens import login as login_screen
 from bunqtui.tui.screens.accounts import AccountsScreen
 from bunqtui.tui.screens.dialogs import InputModal
 from bunqtui.tui.widgets.qr import QR_STYLE, QRCode, qr_matrix, qr_text
@@ -143,3 +145,25 @@ def test_qr_code_is_black_on_white_half_blocks() -> None:
     for r, line in enumerate(lines):
         lower = matrix[2 * r + 1] if 2 * r + 1 < len(matrix) else [False] * len(matrix[0])
         assert line == "".join(glyph[t, b] for t, b in zip(matrix[2 * r], lower, strict=True))
+
+
+async def test_after_the_listener_gave_up_a_pasted_answer_still_connects(
+    demo_home: DemoHome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(login_screen, "LOGIN_TIMEOUT", 3.0)  # the listener gives up soon
+    app = BunqApp(demo_home.workspace, profile="demo-psd2")
+    async with app.run_test(size=(100, 40)) as pilot:
+        login = await open_login(pilot, app)
+        assert login.request is not None
+        status = login.query_one("#login-status", Static)
+        await until(pilot, lambda: "or p to paste" in str(status.content))
+        # no redirect came, the state is unused: the user approves after all and pastes
+        redirect = approve(demo_home, login.request.authorize_url)
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, InputModal))
+        app.screen.query_one(Input).value = redirect
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AccountsScreen))
+        accounts = app.screen
+        assert isinstance(accounts, AccountsScreen)
+        await until(pilot, lambda: len(accounts.identities) == 2)

@@ -15,10 +15,11 @@ import json
 import math
 import sys
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 
 from bunqtui.cli.common import EXIT_OK, add_profile_arg, command, id_arg, say, workspace
-from bunqtui.core import ConfigError, ConnectRequest, Identity, ProfileSession
+from bunqtui.core import ConfigError, ConnectRequest
+from bunqtui.core.oauth_login import wait_for_login
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,60 +64,49 @@ def _read_stdin(loop: asyncio.AbstractEventLoop, future: asyncio.Future[str]) ->
         loop.call_soon_threadsafe(deliver)
 
 
-async def _pasted(session: ProfileSession, request: ConnectRequest) -> Identity:
+def _stdin_line() -> Awaitable[str]:
+    """A line pasted on stdin ("" when it is closed), read by a daemon thread. A wrong
+    paste ends the command (no ``refused``), so one line is all that is ever read."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[str] = loop.create_future()
     threading.Thread(target=_read_stdin, args=(loop, future), daemon=True).start()
-    text = (await future).strip()
-    if not text:
-        await asyncio.Event().wait()  # stdin closed: only the loopback callback is left
-    return await session.complete_connect(request, text)
+    return future
 
 
 async def connect(args: argparse.Namespace) -> int:
     if not (math.isfinite(args.timeout) and args.timeout > 0):
         raise ConfigError("--timeout must be a positive number of seconds")
-    async with workspace().open(args.profile) as session, contextlib.AsyncExitStack() as stack:
+    async with workspace().open(args.profile) as session:
         request = await session.begin_connect()
-        # the listener is bound before the URL is shown: a redirect can never come too early
-        connected: Callable[[], Awaitable[Identity]] | None = None
-        try:
-            connected = await stack.enter_async_context(session.listening(request, args.timeout))
-        except ConfigError as exc:
-            say(f"bunqtui: {exc.message}; paste the URL instead", file=sys.stderr)
-        print("Open this URL to log in with bunq (or scan the QR code):", file=sys.stderr)
-        # built from bunq's client id and config: shown literally (a real URL is unchanged)
-        say(request.authorize_url, file=sys.stderr)
-        print_qr(request.authorize_url)
-        say(
-            f"Waiting for the redirect to {request.redirect_uri} "
-            "(or paste the redirect URL or code here)…",
-            file=sys.stderr,
-        )
-        if not args.no_browser:
-            import webbrowser  # here: every other command would pay for it at start-up
 
-            with contextlib.suppress(Exception):
-                webbrowser.open(request.authorize_url)
-        pending: set[asyncio.Future[Identity]] = {asyncio.ensure_future(_pasted(session, request))}
-        if connected is not None:
-            pending.add(asyncio.ensure_future(connected()))
-        identity = None
-        try:
-            while pending and identity is None:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    failure = task.exception()
-                    if failure is not None:
-                        raise failure
-                    identity = task.result()
-        finally:
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-    assert identity is not None
+        def ready(problem: ConfigError | None) -> None:
+            # core bound the listener first: a redirect can never come before it listens
+            if problem is not None:
+                say(f"bunqtui: {problem.message}; paste the URL instead", file=sys.stderr)
+            _show(request, browser=not args.no_browser)
+
+        identity = await wait_for_login(
+            session, request, timeout=args.timeout, pasted=_stdin_line, ready=ready
+        )
     print(json.dumps({"message": "OAuth success", "new_user_id": identity.local_id}))
     return EXIT_OK
+
+
+def _show(request: ConnectRequest, *, browser: bool) -> None:
+    print("Open this URL to log in with bunq (or scan the QR code):", file=sys.stderr)
+    # built from bunq's client id and config: shown literally (a real URL is unchanged)
+    say(request.authorize_url, file=sys.stderr)
+    print_qr(request.authorize_url)
+    say(
+        f"Waiting for the redirect to {request.redirect_uri} "
+        "(or paste the redirect URL or code here)…",
+        file=sys.stderr,
+    )
+    if browser:
+        import webbrowser  # here: every other command would pay for it at start-up
+
+        with contextlib.suppress(Exception):
+            webbrowser.open(request.authorize_url)
 
 
 async def disconnect(args: argparse.Namespace) -> int:

@@ -33,12 +33,13 @@ from bunqtui.core import (
     ConfigError,
     Identity,
     Payment,
-    PaymentFilter,
     QueryError,
     SyncStatus,
     account_record,
     user_record,
 )
+from bunqtui.core.history import latest_payments
+from bunqtui.core.matches import PaymentQuery
 from bunqtui.core.oneshot import OneShotSession
 
 if TYPE_CHECKING:
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
 DEFAULT_LIMIT = 50
 SEARCH_LIMIT = 500
-PAGE = 200
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -296,7 +296,7 @@ async def _synced_payments(args: argparse.Namespace) -> int:
         identity = session.identity(args.user)
         if args.search is not None:
             try:  # a bad query fails before any request too
-                PaymentFilter.parse(args.search)
+                PaymentQuery.parse(args.search)
             except QueryError as exc:
                 raise ConfigError(f"--search: {exc.message}") from None
         if args.all:
@@ -319,27 +319,13 @@ async def _synced_payments(args: argparse.Namespace) -> int:
 
 
 def _latest_payments(args: argparse.Namespace) -> int:
-    """The newest --limit payments, page by page from bunq (sync driver, no event loop)."""
-    limit = args.limit or DEFAULT_LIMIT
+    """The newest --limit payments, paged from bunq by core (sync driver, no event loop)."""
     since = parse_since(args.since)
-    found: list[Payment] = []
     with OneShotSession.open(workspace(), args.profile) as session:
         identity = session.identity(args.user)
-        older_id = None
-        while True:
-            count = min(PAGE, limit - len(found))
-            page = session.payments(identity, args.account, older_id=older_id, count=count)
-            done = False
-            for p in page.items:
-                if since is not None and p.created is not None and p.created < since:
-                    done = True  # newest first: everything after this is older
-                    break
-                found.append(p)
-            if len(found) >= limit:
-                break
-            if done or page.older_id is None or not page.items:
-                break
-            older_id = page.older_id
+        found = latest_payments(
+            session, identity, args.account, limit=args.limit or DEFAULT_LIMIT, since=since
+        )
     _print_payments(found, args.format, getattr(args, "formats", None))
     return EXIT_OK
 

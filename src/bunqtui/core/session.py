@@ -29,7 +29,16 @@ from bunqtui.api.errors import BunqError
 from bunqtui.api.models import MonetaryAccount, Payment, User, UserApiKey
 from bunqtui.config import Profile
 from bunqtui.core import sync as _sync
+from bunqtui.core.balance import (
+    TOP_UP_INTERVAL,
+    TOP_UP_POLLS,
+    BalanceWatch,
+    balance_of,
+    cache_behind,
+    watch_balance,
+)
 from bunqtui.core.errors import ConfigError
+from bunqtui.core.matches import PaymentQuery
 from bunqtui.core.opened import (
     OWN_NAME,
     Home,
@@ -39,10 +48,8 @@ from bunqtui.core.opened import (
     needs_tls,
     same_base_url,
 )
-from bunqtui.core.query import PaymentFilter
 from bunqtui.core.sync import Progress, SyncStatus
 from bunqtui.plugins.connector import OAUTH_CLIENT, Connector
-from bunqtui.store.cache import time_key
 from bunqtui.store.files import atomic_stream
 from bunqtui.store.rows import PaymentRow
 
@@ -146,6 +153,20 @@ class ProfileSession(OpenedProfile[BunqClient]):
         async with lock:  # a second sync of the same account waits, then finds it done
             client = await self._client(identity)
             return await _sync.sync(client, self.cache, key, account_id, progress)
+
+    async def recent_payments(
+        self, identity: Identity, account: MonetaryAccount, count: int = 200
+    ) -> list[Payment]:
+        """The account's newest ``count`` payments (for a picture of its balance): the cache's,
+        brought up to date first when it is behind the account's balance (one request); a page
+        from bunq when none is cached (it joins the cache)."""
+        recent = self.cached_payments(identity, account.id, limit=count)
+        if not recent:
+            return (await self.payments(identity, account.id, count=count)).items
+        if cache_behind(recent[0], account):  # money moved since: fetch just what is new
+            await self.refresh_payments(identity, account.id)
+            recent = self.cached_payments(identity, account.id, limit=count)
+        return recent
 
     async def payment(self, identity: Identity, account_id: int, payment_id: int) -> Payment:
         return await (await self._client(identity)).get_payment(None, account_id, payment_id)
@@ -312,6 +333,29 @@ class ProfileSession(OpenedProfile[BunqClient]):
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
 
+    async def top_up_and_watch(
+        self,
+        identity: Identity,
+        account: MonetaryAccount,
+        amount: Decimal,
+        *,
+        asked: Callable[[], None] | None = None,
+        polls: int = TOP_UP_POLLS,
+        interval: float = TOP_UP_INTERVAL,
+    ) -> BalanceWatch:
+        """Ask Sugar Daddy for ``amount``, then watch the balance until it arrives or
+        ``polls`` looks have passed (``asked()`` hears when the request was accepted). Each
+        look is one accounts request, whose answer replaces the cached list."""
+        # the balance as bunq has it now (a screen may still show the cached one)
+        fresh = next((a for a in await self.accounts(identity) if a.id == account.id), None)
+        before = balance_of(fresh or account)
+        await self.top_up(identity, account.id, amount)
+        if asked is not None:
+            asked()
+        return await watch_balance(
+            lambda: self.accounts(identity), account.id, before, polls=polls, interval=interval
+        )
+
     def cached_payment_rows(
         self,
         identity: Identity,
@@ -321,22 +365,34 @@ class ProfileSession(OpenedProfile[BunqClient]):
         since: dt.datetime | None = None,
         limit: int | None = None,
     ) -> Iterator[PaymentRow]:
-        """The account's cached payments as rows (no JSON parsed), streamed from the cache a
-        batch at a time, newest first (by time when searching, as ``search_payments``);
-        ``search`` in the filter language of bunqtui.core.query, ``since`` an aware time.
-        No request; QueryError for a malformed query."""
-        where, params = PaymentFilter.parse(search).sql() if search else ("", ())
-        if since is not None:
-            where = f"({where or '1'}) AND created IS NOT NULL AND created >= ?"
-            params = (*params, time_key(since))
+        """The account's cached payments that ``PaymentQuery.parse(search, since)`` selects,
+        as rows (no JSON parsed), streamed from the cache a batch at a time, newest first
+        (bunqtui.core.matches). No request; QueryError for a malformed query."""
+        query = PaymentQuery.parse(search, since)
+        where, params = query.sql()
         return self.cache.payment_rows(
             self._cache_key(identity),
             account_id,
             where=where,
             params=params,
-            newest="created" if search else "id",
+            newest="created" if query.by_time else "id",
             limit=limit,
         )
+
+    def cached_matches(
+        self,
+        identity: Identity,
+        account_id: int,
+        *,
+        search: str | None = None,
+        since: dt.datetime | None = None,
+        limit: int = 500,
+    ) -> list[Payment]:
+        """The same payments as ``cached_payment_rows`` (the same query, the same rule), as
+        whole ``Payment``s to show and open, newest first by time; at most ``limit``."""
+        where, params = PaymentQuery.parse(search, since).sql()
+        key = self._cache_key(identity)
+        return self.cache.search(where, params, identity=key, account_id=account_id, limit=limit)
 
     def export_payments(
         self, payments: Iterable[Payment | PaymentRow], fmt: str, path: Path
@@ -403,6 +459,7 @@ class _Counted:
 
 __all__ = [
     "OWN_NAME",
+    "BalanceWatch",
     "BunqError",
     "ConnectRequest",
     "Identity",

@@ -6,7 +6,6 @@ the highlighted identity, then one page of payments per account for its balance 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import ClassVar
@@ -66,12 +65,6 @@ def month_net(overview: Overview) -> Text:
     net = Text(" ").join(nets)
     net.justify = "right"  # lines up with the balances
     return net
-
-
-def _behind(newest: Payment, account: MonetaryAccount) -> bool:
-    """The cached newest payment does not end at the account's balance: payments are missing."""
-    after, balance = newest.balance_after, account.balance
-    return after is not None and balance is not None and after.value != balance.value
 
 
 class AccountsTable(VimDataTable):
@@ -278,13 +271,8 @@ class AccountsScreen(MoneyActions, BunqScreen[None]):
         assert self.session is not None
         table = self.query_one(AccountsTable)
         for account in accounts:
-            recent = self.session.cached_payments(identity, account.id, limit=SPARK_PAGE)
-            if not recent:
-                page = await self.session.payments(identity, account.id, count=SPARK_PAGE)
-                recent = page.items
-            elif _behind(recent[0], account):  # money moved since: fetch just what is new
-                await self.session.refresh_payments(identity, account.id)
-                recent = self.session.cached_payments(identity, account.id, limit=SPARK_PAGE)
+            # core decides whether the cache is behind the balance and what to fetch
+            recent = await self.session.recent_payments(identity, account, SPARK_PAGE)
             if not self._showing(identity):
                 return
             trend = self._trends[account.id] = Text(
@@ -602,26 +590,21 @@ class AccountsScreen(MoneyActions, BunqScreen[None]):
     @work(group="bunq-top-up", exit_on_error=False)
     async def top_up(self, identity: Identity, account: MonetaryAccount, amount: Decimal) -> None:
         assert self.session is not None
-        # the balance as bunq has it now (the row may still show the cached one)
-        fresh = next((a for a in await self.session.accounts(identity) if a.id == account.id), None)
-        current = fresh or account
-        before = current.balance.value if current.balance else Decimal(0)
-        await self.session.top_up(identity, account.id, amount)
-        self.notify(f"Asked Sugar Daddy for {money(amount, 'EUR')}…", title="Top up")
-        # Sugar Daddy answers the request a moment later: watch the balance change
-        for _ in range(20):
-            accounts = await self.session.accounts(identity)
-            now = next((a for a in accounts if a.id == account.id), None)
-            if now is not None and now.balance is not None and now.balance.value != before:
-                if self._showing(identity):
-                    self._show_accounts(accounts)
-                    self.load_sparklines(identity, accounts)
-                arrived = now.balance.value - before
-                self.notify(
-                    f"{money(arrived, now.balance.currency)} arrived on "
-                    f"{now.description or now.iban}.",
-                    title="Top up",
-                )
-                return
-            await asyncio.sleep(0.5)
-        self.notify("The money has not arrived yet; press r to refresh later.", title="Top up")
+
+        def asked() -> None:
+            self.notify(f"Asked Sugar Daddy for {money(amount, 'EUR')}…", title="Top up")
+
+        # core asks, then watches the balance until the money arrives (or gives up)
+        watch = await self.session.top_up_and_watch(identity, account, amount, asked=asked)
+        now = watch.account
+        if watch.arrived is None or now is None or now.balance is None:
+            self.notify("The money has not arrived yet; press r to refresh later.", title="Top up")
+            return
+        if self._showing(identity):
+            self._show_accounts(watch.accounts)
+            self.load_sparklines(identity, watch.accounts)
+        self.notify(
+            f"{money(watch.arrived, now.balance.currency)} arrived on "
+            f"{now.description or now.iban}.",
+            title="Top up",
+        )

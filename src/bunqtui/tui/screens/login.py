@@ -8,6 +8,7 @@ connected identity, or None when cancelled.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from typing import TYPE_CHECKING, ClassVar
@@ -20,7 +21,8 @@ from textual.events import Resize
 from textual.widgets import Label, Static
 from textual.worker import Worker
 
-from bunqtui.core import ConnectRequest, Identity, ProfileSession
+from bunqtui.core import ConfigError, ConnectRequest, Identity, ProfileSession
+from bunqtui.core.oauth_login import wait_for_login
 from bunqtui.tui.browser import open_in_gui_browser
 from bunqtui.tui.safe import untrusted
 from bunqtui.tui.screens.base import BunqScreen
@@ -61,6 +63,7 @@ class LoginScreen(BunqScreen[Identity | None]):
         self.finished = False
         self.phases: list[str] = []  # the steps after bunq's redirect, as they happen
         self._attempt: Worker[None] | None = None
+        self._pastes: asyncio.Queue[str] = asyncio.Queue()  # what p hands to the attempt
 
     def compose(self) -> ComposeResult:
         # the code on the left at full height, the words beside it: a version-8 code (the
@@ -104,19 +107,57 @@ class LoginScreen(BunqScreen[Identity | None]):
     async def _attempt_login(self) -> None:
         self.finished = False
         self.phases = []
+        self._pastes = asyncio.Queue()  # a new attempt: pastes meant for the old one are gone
         self._status("Preparing the login…")
         if self.request is not None:  # a superseded attempt's state is accepted no more
             self.session.cancel_connect(self.request)
         self.request = None
         request = await self.session.begin_connect()
-        self.show_request(request)
-        self.deadline = time.monotonic() + LOGIN_TIMEOUT
-        self._tick()
+        await self._wait(request, listen=True)
+
+    @work(group="bunq-login", exclusive=True, exit_on_error=False)
+    async def _paste_only(self, request: ConnectRequest) -> None:
+        """The listener gave up (or never bound), but the state is unused: a paste still works."""
+        await self._wait(request, listen=False)
+
+    async def _wait(self, request: ConnectRequest, *, listen: bool) -> None:
+        """core races the loopback callback against what is pasted (p), first one wins."""
+
+        def ready(problem: ConfigError | None) -> None:
+            # the listener is bound (or cannot be) before the code is shown
+            if self.request is not request:
+                self.show_request(request)
+            if problem is not None:
+                self.deadline = None
+                self.bunq.report_error(problem)
+                self._status("The login did not complete. Press r to start again, or p to paste.")
+            elif listen:
+                self.deadline = time.monotonic() + LOGIN_TIMEOUT
+                self._tick()
+
+        def refused(exc: Exception) -> None:  # a wrong paste: the attempt (and listener) go on
+            self.bunq.report_error(exc)
+            self._tick()
+
         try:
-            identity = await self.session.wait_for_callback(request, LOGIN_TIMEOUT, self._phase)
+            identity = await wait_for_login(
+                self.session,
+                request,
+                timeout=LOGIN_TIMEOUT,
+                pasted=self._pastes.get,
+                ready=ready,
+                phase=self._phase,
+                refused=refused,
+                listen=listen,
+            )
         except Exception:
             self.deadline = None
-            self._status("The login did not complete. Press r to start again, or p to paste.")
+            used = request.state not in self.session.pending_states()
+            self._status(
+                "The login did not complete. Press r to start again."
+                if used
+                else "The login did not complete. Press r to start again, or p to paste."
+            )
             raise
         self._done(identity)
 
@@ -230,7 +271,7 @@ class LoginScreen(BunqScreen[Identity | None]):
 
         def pasted(value: str | None) -> None:
             if value:
-                self.complete(request, value)
+                self.paste(request, value)
 
         self.app.push_screen(
             InputModal(
@@ -242,20 +283,17 @@ class LoginScreen(BunqScreen[Identity | None]):
             pasted,
         )
 
-    @work(group="bunq-login-paste", exclusive=True, exit_on_error=False)
-    async def complete(self, request: ConnectRequest, pasted: str) -> None:
-        self._phase("exchanging the code")
-        try:
-            identity = await self.session.complete_connect(request, pasted, self._phase)
-        except Exception:
-            if request.state not in self.session.pending_states():  # the state is used up
-                self.deadline = None
-                self.workers.cancel_group(self, "bunq-login")
-                self._status("The login did not complete. Press r to start again.")
-            else:
-                self._tick()  # a wrong paste: the attempt (and its listener) goes on
-            raise
-        self._done(identity)
+    def paste(self, request: ConnectRequest, pasted: str) -> None:
+        """Hand a pasted redirect URL or code to the attempt waiting for it."""
+        if self.finished:
+            return
+        if request is not self.request:  # typed for an attempt started over meanwhile
+            self.notify("The login was started again: paste its redirect.", severity="warning")
+            return
+        self._pastes.put_nowait(pasted)
+        attempt = self._attempt
+        if attempt is None or not attempt.is_running:
+            self._attempt = self._paste_only(request)
 
     def action_demo_approve(self) -> None:
         if self.demo is not None and self.request is not None:
@@ -267,4 +305,4 @@ class LoginScreen(BunqScreen[Identity | None]):
         self._status("Approving as a new demo user on the emulator…")
         redirect_url, delivered = await self.demo.approve(url)
         if not delivered and self.request is not None:  # nobody listening: paste it ourselves
-            self.complete(self.request, redirect_url)
+            self.paste(self.request, redirect_url)

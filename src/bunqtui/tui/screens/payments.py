@@ -265,8 +265,10 @@ class PaymentsScreen(MoneyActions, BunqScreen[None]):
     def search(self, text: str) -> None:
         """Every cached payment of this account that matches (SQLite, off the UI thread)."""
         try:
-            found = self.session.search_payments(
-                text, identity=self.identity, account_id=self.account.id, limit=SEARCH_LIMIT
+            # core's one rule for "cached payments matching a query" (the export and the
+            # CLI's --search use it too)
+            found = self.session.cached_matches(
+                self.identity, self.account.id, search=text, limit=SEARCH_LIMIT
             )
         except ValueError as exc:
             self.app.call_from_thread(self._search_failed, str(exc))
