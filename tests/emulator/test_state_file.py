@@ -146,7 +146,7 @@ def _fill_money_movement(server: EmulatorServer, demo: BunqClient) -> None:
     reply = demo.post(f"{base}/schedule-payment", body | {"schedule": schedule}, sign_body=True)
     assert reply.status == 200, reply.body
     held = server.world.accounts[account]
-    assert held.tabs[0].payment_ids and held.schedules[0].payment_ids
+    assert held.tabs[0].payment_ids and held.schedules[-1].payment_ids  # [0]: the seed's
     assert [d.status for d in held.drafts] == ["ACCEPTED", "PENDING"]
     assert any(
         "state-file-request-id" in i.request_ids for i in server.world.installations.values()

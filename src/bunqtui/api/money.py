@@ -4,7 +4,8 @@
 ``name = operation(_name)`` here is ``await client.name(...)`` on BunqClient and
 ``client.name(...)`` on SyncBunqClient, like every other operation. Creating a payment lives in
 operations.py (it came first); here are request inquiries (get, revoke), request responses
-(list, accept — signed, it pays —, reject), bunq.me tabs, draft payments and scheduled payments.
+(list, accept — signed, it pays —, reject), bunq.me tabs, draft payments, payment batches
+and scheduled payments.
 
 Never twice: every call here that creates or answers is a POST or PUT, which
 :meth:`~bunqtui.api.protocol.Exchange.retry_wait` never resends after a 5xx or a broken
@@ -14,7 +15,7 @@ connection; the caller gets an error that says the outcome is unknown and looks 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -254,6 +255,37 @@ class MoneyOperations(OperationsHost):
         return _first((yield from self._request("GET", path)), _draft, "draft payment")
 
     get_draft_payment = operation(_get_draft_payment)
+
+    # --- payment batches ------------------------------------------------------------------------
+
+    def _create_payment_batch(
+        self,
+        user_id: int | None,
+        account_id: int,
+        payments: Sequence[tuple[Amount, Pointer, str]],
+    ) -> Flow[int]:
+        """Signed POST …/payment-batch (1 request, never resent): every (amount, counterparty,
+        description) booked at once, or none; the batch's id. Each payment carries it as
+        ``batch_id``, which is how a lost answer is looked up (core/money_batch.py)."""
+        body = {
+            "payments": [
+                {
+                    "amount": _amount(amount),
+                    "counterparty_alias": counterparty.to_json(),
+                    "description": description,
+                }
+                for amount, counterparty, description in payments
+            ]
+        }
+        envelope = yield from self._request(
+            "POST",
+            self._account_path(user_id, account_id, "payment-batch"),
+            json=body,
+            signed=True,
+        )
+        return envelope.id()
+
+    create_payment_batch = operation(_create_payment_batch)
 
     # --- scheduled payments --------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""`bunqtui pay | request | requests | tab | drafts | scheduled`: move money, or ask for it.
+"""`bunqtui pay | pay-batch | request | requests | tab | drafts | scheduled`: move money, or
+ask for it.
 
 Validated before sent (bad input: exit 2, no request at all), shown before sent (the exact
 from, to, amount and description on stderr, then a y/N prompt whose default is No; `--yes` for
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from bunqtui.cli.common import (
@@ -38,6 +40,14 @@ from bunqtui.core.money import (
     scheduled_record,
     tab_record,
 )
+from bunqtui.core.money_batch import (
+    MAX_FILE_BYTES,
+    decode_batch,
+    load_batch_file,
+    parse_batch,
+    pay_batch,
+    plan_batch,
+)
 from bunqtui.core.oneshot import OneShotSession
 
 ANSWERS_YES = ("y", "yes")
@@ -58,6 +68,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument("--description", required=True, metavar="TEXT")
         add_confirm_args(p)
         p.set_defaults(func=command(pay if name == "pay" else request))
+
+    p = subparsers.add_parser(
+        "pay-batch",
+        help="pay several at once from a CSV file (to,name,amount,description): all or none",
+    )
+    add_profile_arg(p)
+    add_user_arg(p)
+    p.add_argument("--from", dest="account", type=id_arg, required=True, metavar="ACCOUNT_ID")
+    p.add_argument(
+        "--file",
+        required=True,
+        metavar="FILE",
+        help="CSV with the header to,name,amount,description; - reads standard input",
+    )
+    add_confirm_args(p)
+    p.set_defaults(func=command(pay_batch_command))
 
     p = subparsers.add_parser(
         "requests", help="list requests for money (incoming and sent); accept or reject one"
@@ -158,6 +184,26 @@ def pay(args: argparse.Namespace) -> int:
         )
         confirm(plan.confirmation, args.yes)
         return report(desk.pay(plan), args.json)
+
+
+def read_batch(source: str) -> str:
+    """The batch file's text (``-``: standard input, read whole before anything else)."""
+    if source != "-":
+        return load_batch_file(Path(source))
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return decode_batch(buffer.read(MAX_FILE_BYTES + 1), "standard input")
+    return sys.stdin.read(MAX_FILE_BYTES + 1)
+
+
+def pay_batch_command(args: argparse.Namespace) -> int:
+    # every row is checked before the profile is even opened: a bad row sends nothing at all
+    entries = parse_batch(read_batch(args.file))
+    with OneShotSession.open(workspace(), args.profile) as session:
+        desk = MoneyDesk(session)
+        plan = plan_batch(desk, session.identity(args.user), args.account, entries)
+        confirm(plan.confirmation, args.yes)
+        return report(pay_batch(desk, plan), args.json)
 
 
 def request(args: argparse.Namespace) -> int:

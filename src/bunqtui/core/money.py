@@ -228,7 +228,7 @@ class Confirmation:
         return shown + [f"  warning: {w}" for w in self.warnings]
 
 
-def _account_label(account: MonetaryAccount) -> str:
+def account_label(account: MonetaryAccount) -> str:
     name = account.description or account.display_name or f"account {account.id}"
     return f"{name} ({account.iban})" if account.iban else name
 
@@ -280,24 +280,24 @@ class Outcome:
     looked_up: bool = False  # the answer was lost and the outcome was looked up
 
 
-def _lost(exc: BunqError) -> bool:
+def answer_lost(exc: BunqError) -> bool:
     """The request left but its answer did not come back whole: bunq may have acted on it."""
     if isinstance(exc, ServerError):
         return True
     return isinstance(exc, NetworkError) and "outcome is unknown" in str(exc)
 
 
-def _amount_record(value: Decimal, currency: str) -> dict[str, str]:
+def amount_record(value: Decimal, currency: str) -> dict[str, str]:
     return {"value": f"{value:.2f}", "currency": currency}
 
 
-def _payment_record(payment: Payment, status: str = "BOOKED") -> dict[str, Any]:
+def payment_record(payment: Payment, status: str = "BOOKED") -> dict[str, Any]:
     counterparty = payment.counterparty_alias
     return {
         "id": payment.id,
         "type": "payment",
         "status": status,
-        "amount": _amount_record(payment.amount.value, payment.amount.currency),
+        "amount": amount_record(payment.amount.value, payment.amount.currency),
         "description": payment.description,
         "counterparty": {
             "iban": counterparty.iban if counterparty else None,
@@ -314,7 +314,7 @@ def request_record(request: RequestInquiry | RequestResponse, kind: str) -> dict
         "id": request.id,
         "type": kind,
         "status": request.status,
-        "amount": _amount_record(amount.value, amount.currency) if amount else None,
+        "amount": amount_record(amount.value, amount.currency) if amount else None,
         "description": request.description,
         "counterparty": {
             "iban": counterparty.iban if counterparty else None,
@@ -329,7 +329,7 @@ def tab_record(tab: BunqMeTab) -> dict[str, Any]:
         "id": tab.id,
         "type": "bunqme-tab",
         "status": tab.status,
-        "amount": _amount_record(tab.amount.value, tab.amount.currency) if tab.amount else None,
+        "amount": amount_record(tab.amount.value, tab.amount.currency) if tab.amount else None,
         "description": tab.description,
         "share_url": tab.share_url,
         "created": tab.created.isoformat() if tab.created else None,
@@ -343,7 +343,7 @@ def draft_record(draft: DraftPayment) -> dict[str, Any]:
         "status": draft.status,
         "entries": [
             {
-                "amount": _amount_record(e.amount.value, e.amount.currency) if e.amount else None,
+                "amount": amount_record(e.amount.value, e.amount.currency) if e.amount else None,
                 "description": e.description,
                 "counterparty": {
                     "iban": e.counterparty_alias.iban if e.counterparty_alias else None,
@@ -362,7 +362,7 @@ def scheduled_record(item: SchedulePayment) -> dict[str, Any]:
         "id": item.id,
         "type": "schedule-payment",
         "status": item.status,
-        "amount": _amount_record(item.amount.value, item.amount.currency) if item.amount else None,
+        "amount": amount_record(item.amount.value, item.amount.currency) if item.amount else None,
         "description": item.description,
         "counterparty": {
             "iban": counterparty.iban if counterparty else None,
@@ -392,13 +392,21 @@ class MoneyDesk:
     def _client(self, identity: Identity) -> SyncBunqClient:
         return self.session._client(identity)  # the session's own client for that identity
 
+    def client(self, identity: Identity) -> SyncBunqClient:
+        """The session's client for ``identity`` (for flows kept in modules of their own)."""
+        return self._client(identity)
+
+    def now(self) -> dt.datetime:
+        """The time a request is sent at, as a lost answer's look-up compares it."""
+        return self._clock()
+
     # --- plans ------------------------------------------------------------------------------
 
     def _accounts(self, identity: Identity) -> list[MonetaryAccount]:
         """The identity's accounts, fresh (1 request; also caches them)."""
         return self.session.accounts(identity)
 
-    def _account(
+    def account(
         self, identity: Identity, account_id: int
     ) -> tuple[MonetaryAccount, list[MonetaryAccount]]:
         accounts = self._accounts(identity)
@@ -424,7 +432,7 @@ class MoneyDesk:
     ) -> PaymentPlan:
         """Check everything that can be checked and what to show (1 request: the accounts;
         2 when the cache holds none of the account's payments yet)."""
-        account, accounts = self._account(identity, account_id)
+        account, accounts = self.account(identity, account_id)
         currency = account.currency or "EUR"
         own = next((a for a in accounts if payee.type == "IBAN" and a.iban == payee.value), None)
         if own is not None and own.id == account.id:
@@ -447,7 +455,7 @@ class MoneyDesk:
             )
         draft = identity.kind == "connected" and own is None
         lines = [
-            ("from", _account_label(account)),
+            ("from", account_label(account)),
             ("to", payee.shown()),
             ("amount", f"{amount:.2f} {currency}"),
             ("description", description),
@@ -461,7 +469,7 @@ class MoneyDesk:
             )
         title = "Draft payment" if draft else "Payment"
         # read now, so that after the yes only the payment itself is sent
-        floor = None if draft else self._newest_cached(identity, account.id)
+        floor = None if draft else self.newest_cached(identity, account.id)
         return PaymentPlan(
             identity,
             account,
@@ -487,13 +495,13 @@ class MoneyDesk:
         amount: Decimal,
         description: str,
     ) -> RequestPlan:
-        account, _ = self._account(identity, account_id)
+        account, _ = self.account(identity, account_id)
         currency = account.currency or "EUR"
         sugar_daddy = payee.type == "EMAIL" and payee.value.lower() == SUGAR_DADDY_EMAIL
         if sugar_daddy and amount > SUGAR_DADDY_CAP:
             raise MoneyInputError(f"Sugar Daddy gives at most {SUGAR_DADDY_CAP} a request")
         lines = (
-            ("to", _account_label(account)),
+            ("to", account_label(account)),
             ("from", payee.shown()),
             ("amount", f"{amount:.2f} {currency}"),
             ("description", description),
@@ -511,7 +519,7 @@ class MoneyDesk:
         self, identity: Identity, account_id: int, response_id: int, *, accept: bool
     ) -> AnswerPlan:
         """Fetch the request (2 requests: accounts and the request) and what to show."""
-        account, _ = self._account(identity, account_id)
+        account, _ = self.account(identity, account_id)
         response = self._client(identity).get_request_response(None, account_id, response_id)
         if response.status != "PENDING":
             raise MoneyInputError(
@@ -529,7 +537,7 @@ class MoneyDesk:
         lines: tuple[tuple[str, str], ...]
         if accept:
             lines = (
-                ("from", _account_label(account)),
+                ("from", account_label(account)),
                 ("to", shown_who),
                 ("amount", str(amount) if amount else "?"),
                 ("description", response.description or ""),
@@ -566,19 +574,19 @@ class MoneyDesk:
                 plan.description,
             )
         except BunqError as exc:
-            if not _lost(exc):
+            if not answer_lost(exc):
                 raise
             return self._look_up_payment(plan, sent_at, floor)
         payments = self._refresh(plan, floor)
         found = next((p for p in payments if p.id == payment_id), None)
         record = (
-            _payment_record(found)
+            payment_record(found)
             if found
             else {"id": payment_id, "type": "payment", "status": "BOOKED"}
         )
         return Outcome(True, f"Paid: payment {payment_id}.", record)
 
-    def _newest_cached(self, identity: Identity, account_id: int) -> int | None:
+    def newest_cached(self, identity: Identity, account_id: int) -> int | None:
         """The newest payment id known before sending: a lost answer is matched only against
         payments above it, so an identical earlier payment is never taken for this one. When
         the cache knows nothing of the account, one page is fetched (and cached) first."""
@@ -590,12 +598,17 @@ class MoneyDesk:
         return seg.covered_hi if seg is not None else None
 
     def _refresh(self, plan: PaymentPlan, floor: int | None) -> list[Payment]:
-        """The payments newer than the cache (1 request), into the cache; the paying
-        account's balance from the newest one; the account list if money stayed at home."""
-        client = self._client(plan.identity)
-        key = self.session._cache_key(plan.identity)
+        return self.refresh_after(plan.identity, plan.account.id, floor, own=plan.own_target)
+
+    def refresh_after(
+        self, identity: Identity, account_id: int, floor: int | None, *, own: bool
+    ) -> list[Payment]:
+        """The payments newer than ``floor`` (1 request), into the cache; the paying
+        account's balance from the newest one; the account list if money stayed at home
+        (``own``: one request more, for both balances)."""
+        client = self._client(identity)
+        key = self.session._cache_key(identity)
         cache = self.session.cache
-        account_id = plan.account.id
         if floor is None:
             page = client.list_payments(None, account_id, count=_sync.PAGE)
             _sync.store_page(cache, key, account_id, page)
@@ -604,10 +617,10 @@ class MoneyDesk:
             _sync.check_newer(page, floor)
             _sync.store_page(cache, key, account_id, page, newer_id=floor)
         items = list(page.items)
-        if plan.own_target:
-            self._accounts(plan.identity)  # both balances moved: one request for both
+        if own:
+            self._accounts(identity)  # both balances moved: one request for both
         elif items and items[0].balance_after is not None:
-            self._set_balance(plan.identity, account_id, items[0].balance_after)
+            self._set_balance(identity, account_id, items[0].balance_after)
         return items
 
     def _set_balance(self, identity: Identity, account_id: int, balance: Amount) -> None:
@@ -659,7 +672,7 @@ class MoneyDesk:
             return Outcome(
                 True,
                 f"{LOST}it went through (payment id {payment.id}).",
-                _payment_record(payment),
+                payment_record(payment),
                 looked_up=True,
             )
         return Outcome(
@@ -682,7 +695,7 @@ class MoneyDesk:
                 plan.description,
             )
         except BunqError as exc:
-            if not _lost(exc):
+            if not answer_lost(exc):
                 raise
             return self._look_up_draft(plan, sent_at, waits)
         try:
@@ -739,7 +752,7 @@ class MoneyDesk:
                 plan.description,
             )
         except BunqError as exc:
-            if not _lost(exc):
+            if not answer_lost(exc):
                 raise
             return self._look_up_request(plan, sent_at)
         try:
@@ -798,7 +811,7 @@ class MoneyDesk:
                 amount=plan.response.amount_inquired,
             )
         except BunqError as exc:
-            if not _lost(exc):
+            if not answer_lost(exc):
                 raise
             try:
                 answered = client.get_request_response(None, account_id, response_id)
@@ -844,7 +857,7 @@ class MoneyDesk:
         """A bunq.me link anyone can pay (2 requests: create, then read its share URL).
         Moves no money by itself, so it needs no confirmation; a lost answer is reported as
         unknown (a stray link costs nothing and can be cancelled)."""
-        account, _ = self._account(identity, account_id)
+        account, _ = self.account(identity, account_id)
         client = self._client(identity)
         tab_id = client.create_bunqme_tab(
             None, account_id, Amount(amount, account.currency or "EUR"), description

@@ -1,6 +1,7 @@
 """Deterministic seed data: Sugar Daddy, bravo@bunq.com, and a demo person whose accounts hold
 thousands of payments over two years, every balance_after_mutation chain adding up
-(docs/protocol.md#emulator)."""
+(docs/protocol.md#emulator), with cards (seed_cards.py) and requests and a scheduled payment to
+act on (seed_money.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from .seed_cards import seed_demo_cards
+from .seed_money import seed_demo_money
 from .state import (
     Account,
     Card,
@@ -192,7 +194,9 @@ def seed_world(world: World, *, demo_payments: int = 2400) -> None:
     del sugar_account
     bravo = new_user(world, "UserPerson", "Bravo", "Tester", when=start)
     bravo.email = "bravo@bunq.com"
-    new_account(world, bravo, "MonetaryAccountBank", "bunq account", when=start, primary=True)
+    bravo_account = new_account(
+        world, bravo, "MonetaryAccountBank", "bunq account", when=start, primary=True
+    )
     new_api_key(world, bravo)
 
     demo = new_user(world, "UserPerson", "Anna", "Visser", when=start)
@@ -252,6 +256,8 @@ def seed_world(world: World, *, demo_payments: int = 2400) -> None:
         )
     )
     seed_demo_cards(world, demo, main.id, bills.id, start)
+    # requests from Bravo to accept or reject, and a scheduled payment to cancel
+    seed_demo_money(world, demo, main, bravo, bravo_account, SEED_END)
     for account in (main, bills, savings, joint):
         for p in account.payments[-20:]:
             world.add_event(demo.id, account.id, "Payment", p.id, p.created)

@@ -1,6 +1,6 @@
 """Moving money from the accounts and payments screens: the keys, and how a flow reaches core.
 
-Every flow (send, request, answer a request, a bunq.me link, the scheduled payments) runs
+Every flow (send, a batch, request, answer a request, a bunq.me link, the scheduled payments) runs
 core's :class:`~bunqtui.core.money.MoneyDesk` — the same code as the CLI, so validation, the
 lines shown before sending, never-twice and the cache update are written once (see
 ``money_desk``). It writes the cache the screens read: afterwards they show the new payment
@@ -23,8 +23,16 @@ MONEY_BINDINGS: list[BindingType] = [
     Binding("i", "money_requests", "Requests", id="money.requests"),
     Binding("b", "bunqme", "bunq.me", id="money.bunqme"),
     Binding("S", "scheduled", "Scheduled", id="money.scheduled"),
+    Binding("B", "pay_batch", "Batch", id="money.batch"),
 ]
-MONEY_ACTIONS = ("send_money", "request_money", "money_requests", "bunqme", "scheduled")
+MONEY_ACTIONS = (
+    "send_money",
+    "request_money",
+    "money_requests",
+    "bunqme",
+    "scheduled",
+    "pay_batch",
+)
 
 
 class MoneyActions:
@@ -67,6 +75,15 @@ class MoneyActions:
         if target is not None:
             self.app.push_screen(
                 MoneyFormModal(kind, target), lambda moved: self._money_changed() if moved else None
+            )
+
+    def action_pay_batch(self) -> None:
+        from bunqtui.tui.screens.money_batch import BatchFormModal
+
+        target = self.money_target()
+        if target is not None:
+            self.app.push_screen(
+                BatchFormModal(target), lambda moved: self._money_changed() if moved else None
             )
 
     def action_money_requests(self) -> None:

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from bunqtui.core.money import (
@@ -36,6 +36,7 @@ from bunqtui.tui.screens.base import BunqModal
 from bunqtui.tui.screens.money_desk import MoneyTarget, run_desk
 from bunqtui.tui.widgets.qr import QRCode
 
+LINES_UNSCROLLED = 12  # more lines than this (a batch) scroll inside the confirmation
 TITLES = {"pay": "Send money", "request": "Request money", "tab": "bunq.me link"}
 # (field id, label, placeholder) per form; "to" takes an IBAN, e-mail or phone number
 FIELDS = {
@@ -229,7 +230,11 @@ class MoneyConfirmModal(BunqModal[Outcome | None]):
                 Text.assemble((f"{label.rjust(width)}  ", "bold"), untrusted(value))
                 for label, value in c.lines
             )
-            yield Static(lines, id="money-lines")
+            if len(c.lines) > LINES_UNSCROLLED:  # a long batch: every entry, scrolled
+                with VerticalScroll(classes="error-scroll", id="money-lines-scroll"):
+                    yield Static(lines, id="money-lines")
+            else:
+                yield Static(lines, id="money-lines")
             if c.warnings:
                 yield Static(
                     Text("\n").join(untrusted(f"warning: {w}", "bold yellow") for w in c.warnings),
