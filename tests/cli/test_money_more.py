@@ -83,7 +83,7 @@ def test_scheduled_lists_and_cancels_only_when_confirmed(
 
 
 def test_a_connected_users_pay_to_someone_else_is_a_draft_they_approve_in_the_app(
-    cli: Callable[..., Result], emulator: Any, control: Control, home: Path, me: Me
+    cli: Callable[..., Result], emulator: Any, control: Control, home: Path, me: Me, tmp_path: Path
 ) -> None:
     assert cli("setup", "api-key", "--profile", "biz", "--base-url", emulator.base_url,
                "--api-key", emulator.demo_api_key, "--register-oauth", "--redirect-uri",
@@ -128,3 +128,19 @@ def test_a_connected_users_pay_to_someone_else_is_a_draft_they_approve_in_the_ap
                  "--description", "to savings", "--yes", "--json")  # fmt: skip
     assert direct.code == 0, direct.err
     assert direct.json()["type"] == "payment" and direct.json()["status"] == "BOOKED"
+
+    # a batch: an OAuth grant pays others only by a draft, so a batch to someone else is
+    # refused before anything is sent; a batch between the user's own accounts is booked
+    outside = tmp_path / "outside.csv"
+    outside.write_text(f"to,name,amount,description\n{OUTSIDE},Albert,3,rent\n")
+    httpx_reset(control)
+    refused = cli("pay-batch", *as_app, "--from", str(me.account), "--file", str(outside),
+                  "--yes")  # fmt: skip
+    assert refused.code == 2 and "may pay only their own accounts" in refused.err
+    assert posts(control, "payment-batch") == 0 and posts(control, "draft-payment") == 0
+    mine = tmp_path / "mine.csv"
+    mine.write_text(f"to,name,amount,description\n{other_iban},,1.25,to savings\n")
+    booked = cli("pay-batch", *as_app, "--from", str(me.account), "--file", str(mine),
+                 "--yes", "--json")  # fmt: skip
+    assert booked.code == 0, booked.err
+    assert posts(control, "payment-batch") == 1
