@@ -72,3 +72,15 @@ async def test_a_filter_says_how_many_and_how_much(demo_home: DemoHome) -> None:
         total = sum((p.amount.value for p in found), Decimal(0))
         info = str(payments.query_one("#payments-info", Static).content)
         assert f"{len(found):,} match 'coffee'  ·  {money(total, 'EUR')}" in info
+
+
+async def test_a_quiet_month_is_not_called_uncached(demo_home: DemoHome) -> None:
+    """Two months after the demo's history ends: the payments are cached, none is this month."""
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    app.clock = lambda: NOW + dt.timedelta(days=62)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await accounts_loaded(pilot, app)
+        await settled(pilot)
+        month = screen.query_one("#month", Static)
+        await until(pilot, lambda: "This month, all  no payments this month" in str(month.content))
+        assert "no payments cached" not in str(month.content)

@@ -129,7 +129,9 @@ async def test_every_account_has_this_months_net(demo_home: DemoHome) -> None:
         month = screen.month_overview()
         for account in screen.accounts:
             cell = str(table.get_cell(str(account.id), "month"))
-            flows = month[account.id].by_currency.get("EUR")
+            overview = month[account.id]
+            assert overview is not None  # every account's sparkline page is cached by now
+            flows = overview.by_currency.get("EUR")
             if flows is None:
                 assert cell == ""
             else:  # "+1,234.00 EUR" / "-56.00 EUR": the net, signed

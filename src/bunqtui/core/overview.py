@@ -7,11 +7,17 @@ Pure functions over payments the cache already holds (no request), for the accou
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from bunqtui.api.models import Payment
+
+if TYPE_CHECKING:
+    from bunqtui.core.opened import Identity, OpenedProfile
+
+CACHE_BATCH = 500  # payments read from the cache at a time
 
 
 @dataclass
@@ -81,3 +87,38 @@ def flows_since(newest_first: Iterable[Payment], since: dt.datetime) -> Overview
             break
         overview.add(payment)
     return overview
+
+
+def _cached_newest_first(
+    profile: OpenedProfile[Any], identity: Identity, account_id: int
+) -> Iterator[Payment]:
+    offset = 0
+    while True:
+        page = profile.cached_payments(identity, account_id, offset=offset, limit=CACHE_BATCH)
+        yield from page
+        if len(page) < CACHE_BATCH:
+            return
+        offset += len(page)
+
+
+def month_flows(
+    profile: OpenedProfile[Any], identity: Identity, account_ids: Iterable[int], now: dt.datetime
+) -> dict[int, Overview | None]:
+    """This month's money in, out and net per account, from the cache (no request). ``None``
+    for an account with nothing cached at all, so a front end can tell "nothing cached" from
+    "nothing this month"."""
+    since = month_start(now)
+    found: dict[int, Overview | None] = {}
+    for account_id in account_ids:
+        newest = _cached_newest_first(profile, identity, account_id)
+        first = next(newest, None)
+        if first is None:
+            found[account_id] = None
+            continue
+        found[account_id] = flows_since(_chain(first, newest), since)
+    return found
+
+
+def _chain(first: Payment, rest: Iterator[Payment]) -> Iterator[Payment]:
+    yield first
+    yield from rest

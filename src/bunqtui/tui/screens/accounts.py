@@ -6,7 +6,7 @@ the highlighted identity, then one page of payments per account for its balance 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import ClassVar
 
@@ -19,10 +19,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
-from bunqtui.core import Identity, MonetaryAccount, Payment, ProfileSession
+from bunqtui.core import Identity, MonetaryAccount, ProfileSession
 from bunqtui.core.freshness import freshness
 from bunqtui.core.money import SUGAR_DADDY_CAP
-from bunqtui.core.overview import Overview, flows_since, month_start
+from bunqtui.core.overview import Overview, month_flows
 from bunqtui.tui.formatting import (
     account_kind,
     balance_history,
@@ -46,10 +46,14 @@ SPARK_WIDTH = 6
 
 
 def flow_line(label: str, overview: Overview | None) -> Text:
-    """``label  in +1,234.00  out -567.00  net +667.00 EUR`` per currency (or "none cached")."""
+    """``label  in +1,234.00  out -567.00  net +667.00 EUR`` per currency; ``None`` is "no
+    payments cached", an empty overview "none this month"."""
     line = Text.assemble((label, "bold"), "  ")
-    if overview is None or not overview.count:
+    if overview is None:
         line.append("no payments cached", "dim")
+        return line
+    if not overview.count:
+        line.append("no payments this month", "dim")
         return line
     for currency, flows in sorted(overview.by_currency.items()):
         line.append_text(Text.assemble("in ", signed_money(flows.money_in)))
@@ -359,26 +363,14 @@ class AccountsScreen(MoneyActions, BunqScreen[None]):
             self._empty("" if accounts else "No accounts.")
         self.refresh_bindings()
 
-    def _cached_newest_first(self, identity: Identity, account_id: int) -> Iterator[Payment]:
-        assert self.session is not None
-        offset = 0
-        while True:
-            page = self.session.cached_payments(identity, account_id, offset=offset, limit=500)
-            yield from page
-            if len(page) < 500:
-                return
-            offset += len(page)
-
-    def month_overview(self) -> dict[int, Overview]:
-        """This month's money in, out and net per account, from the cache (no request)."""
+    def month_overview(self) -> dict[int, Overview | None]:
+        """This month's money in, out and net per account, from the cache (no request); None
+        where nothing is cached (bunqtui.core.overview)."""
         if self.session is None or self.identity is None:
             return {}
-        since = month_start(self.bunq.clock())
-        identity = self.identity
-        return {
-            a.id: flows_since(self._cached_newest_first(identity, a.id), since)
-            for a in self.accounts
-        }
+        return month_flows(
+            self.session, self.identity, [a.id for a in self.accounts], self.bunq.clock()
+        )
 
     def _show_overview(self) -> None:
         month = self.query_one("#month", Static)
@@ -387,13 +379,16 @@ class AccountsScreen(MoneyActions, BunqScreen[None]):
         table = self.query_one(AccountsTable)
         for account_id, overview in per_account.items():  # every account's net, in its row
             if str(account_id) in table.rows:
-                table.update_cell(str(account_id), "month", month_net(overview))
+                cell = month_net(overview) if overview is not None else Text("")
+                table.update_cell(str(account_id), "month", cell)
         if not per_account:
             month.update("")
             chart.data = []
             return
-        total = Overview()
-        for overview in per_account.values():
+        cached = [overview for overview in per_account.values() if overview is not None]
+        total: Overview | None = Overview() if cached else None
+        for overview in cached:
+            assert total is not None
             total.merge(overview)
         lines = [flow_line("This month, all", total)]
         selected = self.selected_account()

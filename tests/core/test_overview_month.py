@@ -1,0 +1,62 @@
+"""core.overview.month_flows over a real cache: this month's in, out and net per account with
+no request, and "nothing cached" (None) told apart from "nothing this month" (count 0)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bunqtui.core import Workspace
+from bunqtui.core.overview import month_flows, month_start
+
+
+@pytest.fixture(autouse=True)
+def _home(bunqtui_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("BUNQTUI_RATE_LIMIT", "off")
+    return bunqtui_home
+
+
+def _total(emulator: Any) -> int:
+    return int(httpx.get(f"{emulator.root_url}/_emulator/stats", timeout=10).json()["total"])
+
+
+async def test_month_flows_from_the_cache(emulator: Any) -> None:
+    made = httpx.post(
+        f"{emulator.root_url}/_emulator/users",
+        json={"accounts": 2, "payments": 40},
+        timeout=10,
+    ).json()
+    ws = Workspace.load()
+    await ws.setup_profile(
+        "me", "api-key", base_url=emulator.base_url, options={"api_key": made["api_key"]}
+    )
+    async with ws.open() as session:
+        me = (await session.identities())[0]
+        cached, cold = (await session.accounts(me))[:2]
+        page = await session.payments(me, cached.id, count=200)  # joins the cache
+        newest = max(p.created for p in page.items if p.created is not None)
+        before = _total(emulator)
+
+        flows = month_flows(session, me, [cached.id, cold.id], newest)
+        assert flows[cold.id] is None  # nothing cached for it: not "nothing this month"
+        month = flows[cached.id]
+        assert month is not None
+        this_month = [
+            p.amount.value
+            for p in page.items
+            if p.created is not None and p.created >= month_start(newest)
+        ]
+        assert month.count == len(this_month) > 0
+        eur = month.by_currency["EUR"]
+        assert eur.money_in == sum((a for a in this_month if a >= 0), Decimal(0))
+        assert eur.money_out == sum((a for a in this_month if a < 0), Decimal(0))
+
+        later = month_flows(session, me, [cached.id], newest + dt.timedelta(days=70))
+        quiet = later[cached.id]
+        assert quiet is not None and quiet.count == 0  # cached, but nothing this month
+        assert _total(emulator) == before  # from the cache only
