@@ -3,14 +3,16 @@ fresh while the view is open, and the "N new" the accounts screen shows per acco
 
 The view polls with core's schedule: one GET per poll, at bunq's floor (1 s) after a poll that
 found something, doubling to a minute while nothing happens. The poll is a worker of this
-screen, so it stops when the view closes. The feed (``core.events.EventFeed``) belongs to the
-accounts screen (:class:`AccountActivity`), which reads it once per accounts load for its
-counts and shares it with the view.
+screen, so it stops when the view closes; it pauses while the view is not seen (a screen over
+it, or another profile's screens shown) and goes on when it is, keeping to the schedule. The
+feed (``core.events.EventFeed``) belongs to the accounts screen (:class:`AccountActivity`),
+which reads it once per accounts load for its counts and shares it with the view.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -107,6 +109,8 @@ class ActivityScreen(BunqScreen[None]):
         self.polls = 0  # GETs made by this view (tests count them against the emulator's)
         self.delays: list[float] = []  # the waits the schedule chose, in order
         self.shown = 0
+        self.paused = False  # the poll was stopped because the view is not seen
+        self._due = 0.0  # time.monotonic() of the next poll the schedule asked for
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -157,8 +161,10 @@ class ActivityScreen(BunqScreen[None]):
         self.query_one("#activity-info", Static).update(untrusted(text))
 
     @work(group="bunq-activity", exclusive=True, exit_on_error=False)
-    async def poll(self) -> None:
-        """Poll while the view is open (a screen's workers end with it)."""
+    async def poll(self, wait: float = 0.0) -> None:
+        """Poll while the view is open (a screen's workers end with it), first after ``wait``."""
+        if wait > 0:
+            await asyncio.sleep(wait)
         while True:
             self.polls += 1
             try:
@@ -172,9 +178,29 @@ class ActivityScreen(BunqScreen[None]):
                 if self.changed is not None:
                     self.changed()
             self._info(f"next check in {delay:.0f} s")
+            self._due = time.monotonic() + delay
             await asyncio.sleep(delay)
 
+    def _polling(self) -> bool:
+        return any(
+            w.node is self and w.group == "bunq-activity" and not w.is_finished
+            for w in self.workers
+        )
+
+    def on_screen_suspend(self) -> None:
+        """Covered, or another profile shown: no GETs for a view nobody sees. A poll that
+        stopped after an error stays stopped (r starts it)."""
+        if self._polling():
+            self.paused = True
+            self.workers.cancel_group(self, "bunq-activity")
+
+    def on_screen_resume(self) -> None:
+        if self.paused:
+            self.paused = False
+            self.poll(max(0.0, self._due - time.monotonic()))  # when the schedule said
+
     def action_refresh(self) -> None:
+        self.paused = False
         self.feed.schedule.quiet = 0  # the user is looking: back to the floor
         self._info("checking…")
         self.poll()  # exclusive: the waiting poll is cancelled and one starts now

@@ -27,10 +27,12 @@ from bunqtui.tui.widgets.rows_table import Column, RowsTable
 from bunqtui.tui.widgets.status import StatusBar
 
 SEARCH_LIMIT = 2000
+# on a narrow terminal the account goes first, then the date, as on the payments screen
+# (RowsTable's drop=…): the description and the amount always stay
 COLUMNS = [
-    Column("date", "Date", 16),
-    Column("account", "Account", 18, least=10),
-    Column("counterparty", "Counterparty", 18, least=10),
+    Column("date", "Date", 16, drop=2),
+    Column("account", "Account", 18, least=10, drop=1),
+    Column("counterparty", "Counterparty", 18, least=10, drop=3),
     Column("description", "Description", 16),
     Column("amount", "Amount", 14, "right"),
 ]
