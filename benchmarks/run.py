@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/run.py [--write] [--quick]
 
 Runs bench_core.py (requests, bunqtui vs the official SDK, full sync, refresh, search),
-bench_export.py (exports and syncs of many payments: time per row, memory) and bench_tui.py
-(launch, cursor keys, memory) one after the other, each starting its own emulator; --write
-updates their tables in docs/benchmarks.md.
+bench_export.py (exports and syncs of many payments: time per row, memory), bench_ratelimits.py
+(syncs against limits other than bunq's published ones) and bench_tui.py (launch, cursor keys,
+memory) one after the other, each starting its own emulator; --write updates their tables in
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"usage: run.py [--write] [--quick] (not {' '.join(unknown)})", file=sys.stderr)
         return 2
-    for script in ("bench_core.py", "bench_export.py", "bench_tui.py"):
+    for script in ("bench_core.py", "bench_export.py", "bench_ratelimits.py", "bench_tui.py"):
         print(f"== {script}", flush=True)
         done = subprocess.run([sys.executable, str(HERE / script), *args])
         if done.returncode != 0:

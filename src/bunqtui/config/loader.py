@@ -12,8 +12,6 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from bunqtui.config.model import DEFAULT_REDIRECT_URI, ENVIRONMENTS, Config, Profile
 from bunqtui.store.files import atomic_write, ensure_private_dir
 from bunqtui.store.secrets import check_profile_name
@@ -204,6 +202,8 @@ def load_config(path: Path, connectors: Collection[str] | None = None) -> Config
 
 def save_config(config: Config) -> None:
     """Write atomically (the directory 0700, the file 0600: it names your profiles)."""
+    import tomli_w  # only writing needs it; every command reads the config
+
     ensure_private_dir(config.path.parent)
     data = tomli_w.dumps(config.to_toml()).encode("utf-8")
     atomic_write(config.path, data)

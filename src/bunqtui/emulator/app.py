@@ -107,11 +107,9 @@ class Emulator:
         if latency:
             await asyncio.sleep(latency / 1000)
         if self.faults.take("http_429"):
-            return self._rate_limited(
-                request,
-                "Too many requests. You can do a maximum of 3 calls per 3 second to this endpoint.",
-                language,
-            )
+            # the sentence names this endpoint's configured limit (a client learns from it)
+            text = self.limiter.message_for(method, route.template)
+            return self._rate_limited(request, text, language)
         if self.faults.take("http_491"):
             return Response(
                 MAINTENANCE_HTML, 491, media_type="text/html", headers=self._base_headers(request)

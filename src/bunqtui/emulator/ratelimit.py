@@ -191,6 +191,12 @@ class RateLimiter:
         self._hits: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
+    def message_for(self, method: str, endpoint: str) -> str:
+        """The 429 sentence of ``endpoint``'s configured limit (whether or not limits are
+        enforced): what an injected 429 says, so a client learns the limit set for it."""
+        window = self.limits.window(method, route_key(method, endpoint))
+        return message(window.calls, window.seconds)
+
     def check(self, ip: str, method: str, endpoint: str, now: float) -> str | None:
         """None if the call may go ahead (and counts it), else bunq's 429 message."""
         if not self.enabled:
