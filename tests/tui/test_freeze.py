@@ -101,12 +101,6 @@ def cache_write_lock(private_demo_home: DemoHome) -> Iterator[sqlite3.Connection
         other.close()  # rolls the transaction back
 
 
-@pytest.mark.slow  # until fixed, every write waits out SQLite's 10 s busy timeout
-@pytest.mark.xfail(
-    strict=True,
-    reason="core writes the cache on the event loop: SQLite's 10 s busy wait blocks the UI "
-    "(ProfileSession/core.sync call Cache writes synchronously; see issue 11's freeze)",
-)
 async def test_the_ui_answers_while_another_process_holds_the_cache(
     private_demo_home: DemoHome, cache_write_lock: sqlite3.Connection
 ) -> None:

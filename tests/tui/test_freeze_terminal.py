@@ -22,19 +22,12 @@ pytestmark = [pytest.mark.slow]
 EXIT_DEADLINE = 10.0  # s after q: a liveness bound, not a benchmark
 
 
-CACHE_LOCKED = pytest.mark.xfail(
-    strict=True,
-    reason="core writes the cache on the event loop: SQLite's 10 s busy wait per write blocks "
-    "the UI and the exit (see test_freeze.py)",
-)
-
-
 @pytest.mark.parametrize(
     "fault",
     [
         pytest.param({"latency_ms": 5_000}, id="no-answer"),
         pytest.param({"http_429": 50}, id="rate-limited"),
-        pytest.param({}, id="cache-locked", marks=CACHE_LOCKED),
+        pytest.param({}, id="cache-locked"),
     ],
 )
 def test_quit_with_a_request_stuck_gives_the_terminal_back(

@@ -127,7 +127,7 @@ class ProfileSession(OpenedProfile[BunqClient]):
     async def accounts(self, identity: Identity) -> list[MonetaryAccount]:
         """One request; the answer replaces the cached list."""
         found = await (await self._client(identity)).list_monetary_accounts()
-        return self._accounts_fetched(identity, found)
+        return await asyncio.to_thread(self._accounts_fetched, identity, found)
 
     async def payments(
         self, identity: Identity, account_id: int, *, older_id: int | None = None, count: int = 200
@@ -135,7 +135,7 @@ class ProfileSession(OpenedProfile[BunqClient]):
         """One page from bunq (1 request), also cached when it joins what is cached."""
         client = await self._client(identity)
         page = await client.list_payments(None, account_id, count=count, older_id=older_id)
-        return self._page_fetched(identity, account_id, page, older_id)
+        return await asyncio.to_thread(self._page_fetched, identity, account_id, page, older_id)
 
     async def refresh_payments(self, identity: Identity, account_id: int) -> int:
         """Fetch payments newer than the cached ones (1 request unless > 200 are new; the
@@ -316,7 +316,7 @@ class ProfileSession(OpenedProfile[BunqClient]):
             await opened.aclose()
         # the cache first: its tombstone (same transaction as the delete) stops a sync of this
         # user still running elsewhere from writing it back; then the secrets
-        self.cache.forget(self._cache_key(identity))
+        await asyncio.to_thread(self.cache.forget, self._cache_key(identity))  # may wait for a lock
         self.env.connected_users().remove(local_id)
 
     # --- sandbox and export -----------------------------------------------------------------

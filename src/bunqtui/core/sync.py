@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bunqtui.api.errors import PaginationError
 from bunqtui.api.models import Page, Payment
@@ -121,7 +121,7 @@ async def refresh(
     seg = cache.segment(key, account_id)
     if seg is None or seg.covered_hi is None:
         page = await client.list_payments(None, account_id, count=PAGE)
-        store_page(cache, key, account_id, page)
+        await _off_loop(store_page, cache, key, account_id, page)
         if progress:
             progress(len(page.items))
         return len(page.items)
@@ -129,7 +129,7 @@ async def refresh(
     while True:
         page = await client.list_payments(None, account_id, count=PAGE, newer_id=cursor)
         check_newer(page, cursor)
-        if not store_page(cache, key, account_id, page, newer_id=cursor):
+        if not await _off_loop(store_page, cache, key, account_id, page, newer_id=cursor):
             raise _changed()
         new += len(page.items)
         if progress:
@@ -165,9 +165,17 @@ async def sync(
         cursor = seg.covered_lo
         page = await client.list_payments(None, account_id, count=PAGE, older_id=cursor)
         check_older(page, cursor)
-        if not store_page(cache, key, account_id, page, older_id=cursor):
+        if not await _off_loop(store_page, cache, key, account_id, page, older_id=cursor):
             raise _changed()
         report(len(page.items))
+
+
+async def _off_loop(fn: Callable[..., bool], *args: Any, **kwargs: Any) -> bool:
+    """A cache write in a thread: waiting for another process's write lock never stops the
+    event loop (imported here: the CLI's synchronous path loads no event loop)."""
+    import asyncio
+
+    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 def _changed() -> CoreError:

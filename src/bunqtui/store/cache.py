@@ -32,6 +32,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -47,6 +48,8 @@ SCHEMA_VERSION = 3
 MIGRATES_FROM = 2  # filled in place from the stored JSON; any other old version is rebuilt
 ROW_BATCH = 1000  # rows per fetch when streaming: one batch is all an export holds
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # bunq's, in UTC: sorts as text
+BUSY_TIMEOUT = 10.0  # s a write waits for another process's write transaction
+BUSY_STEP = 0.05  # s between attempts to take the write lock
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -276,6 +279,7 @@ class Cache:
         self._haystack = haystack
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._lock = threading.RLock()
+        self._closing = threading.Event()  # close() ends a write still waiting for the lock
         self._db: sqlite3.Connection | None = None
         self._inode: tuple[int, int] | None = None  # the file this connection opened
         self._on_notice = on_notice
@@ -390,10 +394,12 @@ class Cache:
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
+            self._closing.clear()
             self._db = self._open()
         return self._db
 
     def close(self) -> None:
+        self._closing.set()  # first: a write waiting for the lock gives up (it holds none)
         with self._lock:
             if self._db is not None:
                 self._db.close()
@@ -401,17 +407,40 @@ class Cache:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction, taken before reading so another process cannot interleave."""
-        with self._lock:
-            db = self.db
+        """One transaction, taken before reading so another process cannot interleave.
+
+        While another process holds the write lock, this waits (up to BUSY_TIMEOUT) between
+        attempts holding neither this cache's lock nor SQLite's: reads from other threads go
+        on, and close() ends the wait at once (asyncio.run joins the thread at exit)."""
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            with self._lock:
+                db = self.db
+                if self._begin(db):
+                    try:
+                        yield db
+                    except BaseException:
+                        with contextlib.suppress(sqlite3.Error):  # the first error counts
+                            db.execute("ROLLBACK")
+                        raise
+                    db.execute("COMMIT")
+                    return
+            if time.monotonic() > deadline or self._closing.wait(BUSY_STEP):
+                raise sqlite3.OperationalError("database is locked")
+
+    @staticmethod
+    def _begin(db: sqlite3.Connection) -> bool:
+        """BEGIN IMMEDIATE without SQLite's own busy wait; False while another writer holds it."""
+        db.execute("PRAGMA busy_timeout = 0")
+        try:
             db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):  # the first error is the one to report
-                    db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
+                return False
+            raise
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        return True
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
