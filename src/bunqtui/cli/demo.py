@@ -18,6 +18,7 @@ import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -79,7 +80,9 @@ def demo_world() -> Iterator[tuple[Workspace, DemoInfo]]:
     saved = {name: os.environ.get(name) for name in (HOME_ENV, RATE_LIMIT_ENV)}
     os.environ[HOME_ENV] = str(home)
     os.environ[RATE_LIMIT_ENV] = "off"
-    server = EmulatorServer(config=EmulatorConfig(rate_limit=False))
+    # the history ends now: the demo's "this month", balances and chart look like today's bank
+    now = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5)
+    server = EmulatorServer(config=EmulatorConfig(rate_limit=False, history_end=now))
     try:
         server.start()
         workspace = Workspace.load(home)

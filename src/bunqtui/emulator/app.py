@@ -37,7 +37,7 @@ from .ratelimit import RateLimiter
 from .request_ids import RequestIds
 from .router import EITHER, INSTALLATION, NONE, Route, Router
 from .routes import ROUTES
-from .seed import seed_world
+from .seed import SEED_END, seed_world
 from .state import Installation, Session, World
 from .wire import ApiError
 
@@ -68,7 +68,8 @@ class Emulator:
         self.config = config or EmulatorConfig()
         self.world = world or World(self.config.seed)
         if world is None:
-            seed_world(self.world, demo_payments=self.config.demo_payments)
+            end = self.config.history_end or SEED_END
+            seed_world(self.world, demo_payments=self.config.demo_payments, end=end)
         self.router = Router(ROUTES)
         self.faults = Faults()
         self.stats = Stats()

@@ -4,6 +4,7 @@ conveniences."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from .ratelimit import Limits
 
@@ -24,3 +25,5 @@ class EmulatorConfig:
     extension_cap: float = 300.0  # …by at most this long
     auth_code_lifetime: float = 600.0
     demo_payments: int = 2400
+    # the day the seeded history ends (None: seed.SEED_END, the same data on every run)
+    history_end: datetime | None = None

@@ -21,7 +21,8 @@ from .state import (
     World,
 )
 
-# Seed data ends on a fixed day, so the same seed always gives the same data.
+# Seed data ends on a fixed day, so the same seed always gives the same data (tests); `--demo`
+# ends it at the moment it starts instead, so "this month" and "updated" look like a live bank.
 SEED_END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 FIRST_NAMES = ["Anna", "Bram", "Chloé", "Daan", "Eva", "Finn", "Lotte", "Milan", "Noor", "Sem"]
@@ -169,9 +170,9 @@ def fill_history(
     account.balance = balance
 
 
-def seed_world(world: World, *, demo_payments: int = 2400) -> None:
+def seed_world(world: World, *, demo_payments: int = 2400, end: datetime = SEED_END) -> None:
     """Sugar Daddy, bravo@bunq.com and the demo person (API key in world.demo_api_key)."""
-    start = SEED_END - timedelta(days=800)
+    start = end - timedelta(days=800)
     sugar = new_user(world, "UserPerson", "Sugar", "Daddy", when=start)
     sugar.email = "sugardaddy@bunq.com"
     sugar.unlimited = True
@@ -223,10 +224,10 @@ def seed_world(world: World, *, demo_payments: int = 2400) -> None:
     )
     joint.co_owner_ids.append(partner.id)
 
-    fill_history(world, main, demo_payments, start=start, end=SEED_END)
-    fill_history(world, bills, 240, start=start, end=SEED_END)
-    fill_history(world, savings, 60, start=start, end=SEED_END)
-    fill_history(world, joint, 300, start=start, end=SEED_END)
+    fill_history(world, main, demo_payments, start=start, end=end)
+    fill_history(world, bills, 240, start=start, end=end)
+    fill_history(world, savings, 60, start=start, end=end)
+    fill_history(world, joint, 300, start=start, end=end)
 
     # An open request from the partner, and a card on the main account.
     partner_account = world.primary_account(partner.id)
@@ -235,8 +236,8 @@ def seed_world(world: World, *, demo_payments: int = 2400) -> None:
         RequestInquiry(
             world.next_id("request"),
             joint.id,
-            SEED_END,
-            SEED_END,
+            end,
+            end,
             Decimal("42.50"),
             "EUR",
             Counterparty(partner_account.iban, partner.legal_name, partner.id),
@@ -257,7 +258,7 @@ def seed_world(world: World, *, demo_payments: int = 2400) -> None:
     )
     seed_demo_cards(world, demo, main.id, bills.id, start)
     # requests from Bravo to accept or reject, and a scheduled payment to cancel
-    seed_demo_money(world, demo, main, bravo, bravo_account, SEED_END)
+    seed_demo_money(world, demo, main, bravo, bravo_account, end)
     for account in (main, bills, savings, joint):
         for p in account.payments[-20:]:
             world.add_event(demo.id, account.id, "Payment", p.id, p.created)
