@@ -24,7 +24,7 @@ from bunqtui.api import statements as api_statements
 from bunqtui.api.statements import statement_body
 from bunqtui.core.errors import ConfigError
 from bunqtui.store.files import atomic_write
-from bunqtui.untrusted import FORMULA_START, csv_cell
+from bunqtui.untrusted import FORMULA_START
 
 if TYPE_CHECKING:
     from bunqtui.core.oneshot import OneShotSession
@@ -52,29 +52,34 @@ _NUMBER = re.compile(r"-?[0-9][0-9.,]*")
 
 
 def defuse_csv(content: bytes, regional_format: str | None) -> bytes:
-    """bunq's CSV with every formula-like text cell neutralised (``csv_cell``), numbers kept.
+    """bunq's CSV with every formula-like text cell given a ``'`` in front, numbers kept.
 
-    Rows, columns, delimiter and quoting survive; a file that is not UTF-8 CSV is returned as
-    it came (there is nothing a spreadsheet would read as a cell to defuse).
+    Rows, columns and the delimiter stay; cells are re-quoted where CSV needs it and rows end
+    in CRLF. Bytes that are not UTF-8 pass through unchanged (``surrogateescape``), and are
+    defused like the rest. A file the csv module cannot read is refused (ConfigError), never
+    written unchecked: ``--raw`` is the way to bunq's bytes.
     """
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        return content
+    text = content.decode("utf-8", errors="surrogateescape")
     delimiter = ";" if (regional_format or "").upper() == "EUROPEAN" else ","
+    # a field may be as long as the file (bunq allows 9,000-character descriptions); raising
+    # the module's limit only ever lets more through, so setting it globally is harmless
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     try:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             writer.writerow(_safe_cell(cell) for cell in row)
-    except csv.Error:
-        return content
-    return out.getvalue().encode("utf-8")
+    except csv.Error as exc:
+        raise ConfigError(
+            f"bunq's CSV statement could not be read to defuse formulas ({exc})",
+            "add --raw to write bunq's file as it is (open it with care in a spreadsheet)",
+        ) from None
+    return out.getvalue().encode("utf-8", errors="surrogateescape")
 
 
 def _safe_cell(cell: str) -> str:
     if cell.startswith(FORMULA_START) and not _NUMBER.fullmatch(cell):
-        return csv_cell(cell)
+        return "'" + cell  # as csv_cell does; the rest of the cell stays byte for byte
     return cell
 
 
