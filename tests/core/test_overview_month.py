@@ -60,3 +60,34 @@ async def test_month_flows_from_the_cache(emulator: Any) -> None:
         quiet = later[cached.id]
         assert quiet is not None and quiet.count == 0  # cached, but nothing this month
         assert _total(emulator) == before  # from the cache only
+
+
+async def test_a_month_the_cache_does_not_reach_back_into_is_partial(emulator: Any) -> None:
+    made = httpx.post(
+        f"{emulator.root_url}/_emulator/users",
+        json={"accounts": 1, "payments": 300},
+        timeout=10,
+    ).json()
+    ws = Workspace.load()
+    await ws.setup_profile(
+        "me", "api-key", base_url=emulator.base_url, options={"api_key": made["api_key"]}
+    )
+    async with ws.open() as session:
+        me = (await session.identities())[0]
+        account = (await session.accounts(me))[0]
+        page = await session.payments(me, account.id, count=20)  # ~a week of 300; more exist
+        oldest = min(p.created for p in page.items if p.created is not None)
+        # a "now" whose month began before the oldest cached payment
+        now = oldest + dt.timedelta(days=1)
+        if now.astimezone().day == 1:
+            now += dt.timedelta(days=1)
+        month = month_flows(session, me, [account.id], now)[account.id]
+        assert month is not None and month.partial_since == oldest
+        assert month.count == sum(
+            1 for p in page.items if p.created is not None and p.created >= month_start(now)
+        )
+
+        await session.sync_payments(me, account.id)  # the whole history: nothing is missing now
+        whole = month_flows(session, me, [account.id], now)[account.id]
+        assert whole is not None and whole.partial_since is None
+        assert whole.count >= month.count

@@ -10,11 +10,11 @@ from demo_home import DemoHome
 from textual.widgets import Sparkline, Static
 from tui_helpers import accounts_loaded, open_account, settled, until
 
-from bunqtui.core.overview import month_start
+from bunqtui.core.overview import Overview, month_start
 from bunqtui.emulator.seed import SEED_END
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.formatting import money
-from bunqtui.tui.screens.accounts import AccountsTable
+from bunqtui.tui.screens.accounts import AccountsTable, flow_line, month_net
 
 NOW = SEED_END  # the demo's history ends here: its month has payments
 
@@ -84,3 +84,14 @@ async def test_a_quiet_month_is_not_called_uncached(demo_home: DemoHome) -> None
         month = screen.query_one("#month", Static)
         await until(pilot, lambda: "This month, all  no payments this month" in str(month.content))
         assert "no payments cached" not in str(month.content)
+
+
+def test_partial_months_say_what_the_cache_covers() -> None:
+    partial = Overview(partial_since=dt.datetime(2026, 11, 14, 9, 30, tzinfo=dt.UTC))
+    partial.by_currency = {}
+    line = str(flow_line("Main", partial, uncached=2))
+    assert "cached since 14 Nov" in line and "2 accounts not cached" in line
+    assert "no payments this month" not in line  # some are, before the cached ones
+    whole = Overview()
+    assert str(flow_line("Main", whole)) == "Main  no payments this month"
+    assert str(month_net(whole)) == ""

@@ -45,6 +45,9 @@ class Overview:
     """Flows per currency (bunq accounts may hold other currencies than EUR)."""
 
     by_currency: dict[str, Flows] = field(default_factory=dict)
+    # the cache does not reach back to the period's start: these are the payments since this
+    # moment only (the oldest cached), and the period's true totals may be larger
+    partial_since: dt.datetime | None = None
 
     @property
     def count(self) -> int:
@@ -60,6 +63,10 @@ class Overview:
             mine.money_in += flows.money_in
             mine.money_out += flows.money_out
             mine.count += flows.count
+        # a total is as partial as its latest-starting part
+        later = other.partial_since
+        if later is not None and (self.partial_since is None or later > self.partial_since):
+            self.partial_since = later
 
 
 def month_start(now: dt.datetime) -> dt.datetime:
@@ -106,19 +113,26 @@ def month_flows(
 ) -> dict[int, Overview | None]:
     """This month's money in, out and net per account, from the cache (no request). ``None``
     for an account with nothing cached at all, so a front end can tell "nothing cached" from
-    "nothing this month"."""
+    "nothing this month"; ``partial_since`` set when the cached payments stop after the month
+    began and the account's history goes back further."""
     since = month_start(now)
     found: dict[int, Overview | None] = {}
     for account_id in account_ids:
-        newest = _cached_newest_first(profile, identity, account_id)
-        first = next(newest, None)
-        if first is None:
-            found[account_id] = None
-            continue
-        found[account_id] = flows_since(_chain(first, newest), since)
+        overview: Overview | None = None
+        oldest: Payment | None = None
+        reached_start = False
+        for payment in _cached_newest_first(profile, identity, account_id):
+            overview = overview or Overview()
+            if payment.created is None:
+                continue
+            if payment.created < since:
+                reached_start = True
+                break
+            overview.add(payment)
+            oldest = payment
+        cut_short = overview is not None and not reached_start and oldest is not None
+        if cut_short and not profile.sync_status(identity, account_id).complete:
+            assert overview is not None and oldest is not None
+            overview.partial_since = oldest.created
+        found[account_id] = overview
     return found
-
-
-def _chain(first: Payment, rest: Iterator[Payment]) -> Iterator[Payment]:
-    yield first
-    yield from rest

@@ -45,28 +45,38 @@ SPARK_PAGE = 200  # payments per account for its sparkline: one full page, which
 SPARK_WIDTH = 6
 
 
-def flow_line(label: str, overview: Overview | None) -> Text:
+def flow_line(label: str, overview: Overview | None, *, uncached: int = 0) -> Text:
     """``label  in +1,234.00  out -567.00  net +667.00 EUR`` per currency; ``None`` is "no
-    payments cached", an empty overview "none this month"."""
+    payments cached", an empty overview "none this month"; what the cache does not cover is
+    said after it (payments since a day only, ``uncached`` accounts left out)."""
     line = Text.assemble((label, "bold"), "  ")
     if overview is None:
         line.append("no payments cached", "dim")
         return line
-    if not overview.count:
+    if not overview.count and overview.partial_since is None:
         line.append("no payments this month", "dim")
-        return line
     for currency, flows in sorted(overview.by_currency.items()):
         line.append_text(Text.assemble("in ", signed_money(flows.money_in)))
         line.append_text(Text.assemble("  out ", signed_money(flows.money_out)))
         line.append_text(Text.assemble("  net ", signed_money(flows.net, currency), "   "))
     line.rstrip()
+    gaps = []
+    if overview.partial_since is not None:
+        gaps.append(f"cached since {overview.partial_since.astimezone():%d %b %H:%M} only")
+    if uncached:
+        gaps.append(f"{uncached} account{'s' if uncached > 1 else ''} not cached")
+    if gaps:
+        line.append(f"  ({'; '.join(gaps)})", "dim")
     return line
 
 
 def month_net(overview: Overview) -> Text:
-    """One account's net this month, per currency ("" when nothing is cached)."""
+    """One account's net this month, per currency ("" when nothing is cached); ``≈`` in front
+    when the cache does not reach back to the month's start."""
     nets = [signed_money(f.net, c) for c, f in sorted(overview.by_currency.items())]
     net = Text(" ").join(nets)
+    if overview.partial_since is not None and nets:
+        net = Text.assemble(("≈ ", "dim"), net)
     net.justify = "right"  # lines up with the balances
     return net
 
@@ -390,7 +400,8 @@ class AccountsScreen(MoneyActions, BunqScreen[None]):
         for overview in cached:
             assert total is not None
             total.merge(overview)
-        lines = [flow_line("This month, all", total)]
+        uncached = len(per_account) - len(cached)
+        lines = [flow_line("This month, all", total, uncached=uncached)]
         selected = self.selected_account()
         if selected is not None:
             name = selected.description or selected.iban or f"account {selected.id}"
