@@ -32,13 +32,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from bunqtui.core import Workspace
-from bunqtui.emulator.config import EmulatorConfig
-from bunqtui.emulator.server import EmulatorServer
+
+if TYPE_CHECKING:  # the launch child must not pay for importing the emulator (~100 ms)
+    from bunqtui.emulator.server import EmulatorServer
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -173,6 +174,9 @@ def routes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, int]:
 
 def launch(base: Path, runs: int, latency_ms: float, gap: float = 3.1) -> dict[str, Any]:
     """Row 1: process start → first frame with accounts, cold and warm cache, limits on."""
+    from bunqtui.emulator.config import EmulatorConfig
+    from bunqtui.emulator.server import EmulatorServer
+
     config = EmulatorConfig(seed=1, rate_limit=True, latency_ms=latency_ms)
     with EmulatorServer(config=config) as server:
         home = new_home(base, "launch")
@@ -229,6 +233,9 @@ async def fill_cache(home: Path, server: EmulatorServer, payments: int) -> int:
 
 def unlimited_emulator() -> EmulatorServer:
     """For rows that measure no network: no rate limits, no latency (the client paces not)."""
+    from bunqtui.emulator.config import EmulatorConfig
+    from bunqtui.emulator.server import EmulatorServer
+
     os.environ["BUNQTUI_RATE_LIMIT"] = "off"
     return EmulatorServer(config=EmulatorConfig(seed=3, rate_limit=False, sugar_daddy_delay=0))
 

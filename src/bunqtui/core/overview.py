@@ -7,17 +7,16 @@ Pure functions over payments the cache already holds (no request), for the accou
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bunqtui.api.models import Payment
 
 if TYPE_CHECKING:
-    from bunqtui.core.opened import Identity, OpenedProfile
-
-CACHE_BATCH = 500  # payments read from the cache at a time
+    from bunqtui.core.opened import Identity
+    from bunqtui.core.session import ProfileSession
 
 
 @dataclass
@@ -96,43 +95,25 @@ def flows_since(newest_first: Iterable[Payment], since: dt.datetime) -> Overview
     return overview
 
 
-def _cached_newest_first(
-    profile: OpenedProfile[Any], identity: Identity, account_id: int
-) -> Iterator[Payment]:
-    offset = 0
-    while True:
-        page = profile.cached_payments(identity, account_id, offset=offset, limit=CACHE_BATCH)
-        yield from page
-        if len(page) < CACHE_BATCH:
-            return
-        offset += len(page)
-
-
 def month_flows(
-    profile: OpenedProfile[Any], identity: Identity, account_ids: Iterable[int], now: dt.datetime
+    session: ProfileSession, identity: Identity, account_ids: Iterable[int], now: dt.datetime
 ) -> dict[int, Overview | None]:
-    """This month's money in, out and net per account, from the cache (no request). ``None``
-    for an account with nothing cached at all, so a front end can tell "nothing cached" from
-    "nothing this month"; ``partial_since`` set when the cached payments stop after the month
-    began and the account's history goes back further."""
+    """This month's money in, out and net per account, from the cache's columns (no request,
+    no stored JSON parsed). ``None`` for an account with nothing cached at all, so a front end
+    can tell "nothing cached" from "nothing this month"; ``partial_since`` set when the cached
+    payments stop after the month began and the account's history goes back further."""
     since = month_start(now)
     found: dict[int, Overview | None] = {}
     for account_id in account_ids:
-        overview: Overview | None = None
-        oldest: Payment | None = None
-        reached_start = False
-        for payment in _cached_newest_first(profile, identity, account_id):
-            overview = overview or Overview()
-            if payment.created is None:
-                continue
-            if payment.created < since:
-                reached_start = True
-                break
-            overview.add(payment)
-            oldest = payment
-        cut_short = overview is not None and not reached_start and oldest is not None
-        if cut_short and not profile.sync_status(identity, account_id).complete:
-            assert overview is not None and oldest is not None
-            overview.partial_since = oldest.created
+        status = session.sync_status(identity, account_id)
+        if not status.count:
+            found[account_id] = None
+            continue
+        overview = Overview()
+        for row in session.cached_payment_rows(identity, account_id, since=since):
+            overview.by_currency.setdefault(row.currency, Flows()).add(Decimal(row.amount_value))
+        oldest = status.oldest_created
+        if not status.complete and oldest is not None and oldest > since:
+            overview.partial_since = oldest
         found[account_id] = overview
     return found
