@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bunqtui.api.models import Amount, MonetaryAccount, Payment
+from bunqtui.api.models import Amount, MonetaryAccount
 from bunqtui.core import Workspace
 from bunqtui.core.balance import cache_behind
 from bunqtui.emulator.config import EmulatorConfig
@@ -62,36 +62,30 @@ def _account(balance: str | None) -> MonetaryAccount:
     return MonetaryAccount("MonetaryAccountBank", 1, balance=amount)
 
 
-def _payment(after: str | None) -> Payment:
-    balance = Amount(Decimal(after), "EUR") if after is not None else None
-    return Payment(7, None, Amount(Decimal("-1.00"), "EUR"), balance_after=balance)
-
-
 def test_the_staleness_rule() -> None:
-    assert cache_behind(_payment("10.00"), _account("12.00"))
-    assert not cache_behind(_payment("12.00"), _account("12.00"))
-    # nothing says it is behind: no balance after the payment, no balance, no payment
-    assert not cache_behind(_payment(None), _account("12.00"))
-    assert not cache_behind(_payment("10.00"), _account(None))
+    assert cache_behind(Decimal("10.00"), _account("12.00"))
+    assert not cache_behind(Decimal("12.00"), _account("12.00"))
+    # nothing says it is behind: no balance after the newest payment, no balance
     assert not cache_behind(None, _account("12.00"))
+    assert not cache_behind(Decimal("10.00"), _account(None))
 
 
-async def test_recent_payments_refresh_only_when_the_cache_is_behind(emulator: Any) -> None:
+async def test_recent_balances_refresh_only_when_the_cache_is_behind(emulator: Any) -> None:
     ws = await _profile(emulator, payments=30)
     async with ws.open() as session:
         me = (await session.identities())[0]
         account = (await session.accounts(me))[0]
         start = _route(emulator, PAYMENT_ROUTE)
-        first = await session.recent_payments(me, account, 10)  # nothing cached: one page
+        first = await session.recent_balances(me, account, 10)  # nothing cached: one page
         assert len(first) == 10 and _route(emulator, PAYMENT_ROUTE) == start + 1
-        assert await session.recent_payments(me, account, 10) == first  # in step: no request
+        assert first[-1] == account.balance.value  # oldest first: it ends at the balance
+        assert await session.recent_balances(me, account, 10) == first  # in step: no request
         assert _route(emulator, PAYMENT_ROUTE) == start + 1
         await session.top_up(me, account.id, Decimal("3.21"))  # money moves, the cache not
         moved = next(a for a in await session.accounts(me) if a.id == account.id)
-        behind = await session.recent_payments(me, moved, 10)  # behind: one refresh
+        behind = await session.recent_balances(me, moved, 10)  # behind: one refresh
         assert _route(emulator, PAYMENT_ROUTE) == start + 2
-        assert behind[0].amount.value == Decimal("3.21") and behind[1:] == first[:9]
-        assert behind[0].balance_after == moved.balance
+        assert behind[-1] == moved.balance.value and behind[:-1] == first[1:]
 
 
 async def test_a_top_up_is_watched_until_the_money_arrives(emulator: Any) -> None:

@@ -12,19 +12,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bunqtui.api.models import MonetaryAccount, Payment
+from bunqtui.api.models import MonetaryAccount
 
 TOP_UP_POLLS = 20  # looks at the balance after asking Sugar Daddy …
 TOP_UP_INTERVAL = 0.5  # … this many seconds apart: ten seconds, then the user is told to refresh
 
 
-def cache_behind(newest: Payment | None, account: MonetaryAccount) -> bool:
-    """The cached newest payment does not end at the account's balance: payments are missing.
-    Unknown either way (no payment, no balance) is not "behind": nothing says so."""
-    if newest is None:
-        return False
-    after, balance = newest.balance_after, account.balance
-    return after is not None and balance is not None and after.value != balance.value
+def cache_behind(newest_balance: Decimal | None, account: MonetaryAccount) -> bool:
+    """The balance after the cached newest payment is not the account's balance: payments are
+    missing. Unknown either way (nothing cached, no balance) is not "behind": nothing says so."""
+    balance = account.balance
+    return newest_balance is not None and balance is not None and newest_balance != balance.value
 
 
 def balance_of(account: MonetaryAccount | None) -> Decimal:

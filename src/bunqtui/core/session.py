@@ -154,19 +154,26 @@ class ProfileSession(OpenedProfile[BunqClient]):
             client = await self._client(identity)
             return await _sync.sync(client, self.cache, key, account_id, progress)
 
-    async def recent_payments(
+    def cached_balances(self, identity: Identity, account_id: int, count: int) -> list[Decimal]:
+        """The balance after each of the account's newest ``count`` cached payments, oldest
+        first (a picture of the balance), from the cache's columns: no request, no JSON parsed."""
+        rows = self.cached_payment_rows(identity, account_id, limit=count)
+        balances = [Decimal(r.balance_value) for r in rows if r.balance_value is not None]
+        balances.reverse()
+        return balances
+
+    async def recent_balances(
         self, identity: Identity, account: MonetaryAccount, count: int = 200
-    ) -> list[Payment]:
-        """The account's newest ``count`` payments (for a picture of its balance): the cache's,
-        brought up to date first when it is behind the account's balance (one request); a page
-        from bunq when none is cached (it joins the cache)."""
-        recent = self.cached_payments(identity, account.id, limit=count)
-        if not recent:
-            return (await self.payments(identity, account.id, count=count)).items
-        if cache_behind(recent[0], account):  # money moved since: fetch just what is new
+    ) -> list[Decimal]:
+        """``cached_balances``, with the cache brought up to date first when it is behind the
+        account's balance (one request), or a page from bunq when none is cached (it joins the
+        cache)."""
+        newest = next(self.cached_payment_rows(identity, account.id, limit=1), None)
+        if newest is None:
+            await self.payments(identity, account.id, count=count)
+        elif cache_behind(_decimal(newest.balance_value), account):  # money moved since
             await self.refresh_payments(identity, account.id)
-            recent = self.cached_payments(identity, account.id, limit=count)
-        return recent
+        return self.cached_balances(identity, account.id, count)
 
     async def payment(self, identity: Identity, account_id: int, payment_id: int) -> Payment:
         return await (await self._client(identity)).get_payment(None, account_id, payment_id)
@@ -252,7 +259,10 @@ class ProfileSession(OpenedProfile[BunqClient]):
         from bunqtui.api.oauth import exchange_code
 
         say = phase or (lambda _text: None)
-        self._pending.pop(auth.state, None)
+        # the one place the state is used: a second path (a redirect after a pasted bare
+        # code, which carries no state for the listener to refuse) must not use it again
+        if self._pending.pop(auth.state, None) is None:
+            raise ConfigError("this login attempt is unknown or finished; start it again")
         say("exchanging the code")
         oauth = self.env.vault.get(OAUTH_CLIENT) or {}
         token = await exchange_code(
@@ -468,3 +478,7 @@ __all__ = [
     "SyncStatus",
     "same_base_url",
 ]
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return Decimal(text) if text is not None else None

@@ -103,11 +103,6 @@ def sparkline(values: Sequence[Decimal], width: int = 8) -> str:
     return "".join(SPARK_LEVELS[int((v - low) / span * top)] for v in values)
 
 
-def balance_history(payments: Sequence[Payment]) -> list[Decimal]:
-    """Balances after each payment, oldest first (bunq lists newest first)."""
-    return [p.balance_after.value for p in reversed(payments) if p.balance_after is not None]
-
-
 def totals(accounts: Sequence[MonetaryAccount]) -> dict[str, Decimal]:
     """The sum of balances per currency (closed accounts left out)."""
     sums: dict[str, Decimal] = {}

@@ -25,7 +25,6 @@ from bunqtui.core.money import SUGAR_DADDY_CAP
 from bunqtui.core.overview import Overview, month_flows
 from bunqtui.tui.formatting import (
     account_kind,
-    balance_history,
     identity_label,
     money,
     signed_money,
@@ -286,12 +285,10 @@ class AccountsScreen(MoneyActions, BunqScreen[None]):
         table = self.query_one(AccountsTable)
         for account in accounts:
             # core decides whether the cache is behind the balance and what to fetch
-            recent = await self.session.recent_payments(identity, account, SPARK_PAGE)
+            balances = await self.session.recent_balances(identity, account, SPARK_PAGE)
             if not self._showing(identity):
                 return
-            trend = self._trends[account.id] = Text(
-                sparkline(balance_history(recent), SPARK_WIDTH), style="cyan"
-            )
+            trend = self._trends[account.id] = Text(sparkline(balances, SPARK_WIDTH), style="cyan")
             if str(account.id) in table.rows:
                 table.update_cell(str(account.id), "trend", trend)
         self._show_overview()  # the pages just fetched joined the cache
@@ -407,9 +404,9 @@ class AccountsScreen(MoneyActions, BunqScreen[None]):
             name = selected.description or selected.iban or f"account {selected.id}"
             lines.append(flow_line(name, per_account.get(selected.id)))
             assert self.session is not None and self.identity is not None
-            recent = self.session.cached_payments(self.identity, selected.id, limit=SPARK_PAGE)
+            balances = self.session.cached_balances(self.identity, selected.id, SPARK_PAGE)
             # a picture of the balance only: floats are fine here, never for the amounts
-            chart.data = [float(v) for v in balance_history(recent)]
+            chart.data = [float(v) for v in balances]
         month.update(Text("\n").join(lines))
 
     @on(DataTable.RowHighlighted, "#accounts")
