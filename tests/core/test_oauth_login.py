@@ -10,7 +10,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -199,3 +199,168 @@ async def test_without_a_listener_only_a_paste_can_finish(emulator: Any) -> None
 
         identity = await wait_for_login(session, request, timeout=10, pasted=paste)
         assert identity.kind == "connected"
+
+
+async def test_a_paste_while_the_redirect_connects_waits_for_it(emulator: Any) -> None:
+    # the redirect's path has taken the state and is exchanging the code when the user also
+    # pastes bunq's URL: the paste is answered "already connecting" and the login goes on
+    redirect = _free_redirect()
+    ws = await _profile(emulator, redirect)
+    pastes = Pastes()
+    async with ws.open("me") as session:
+        request = await session.begin_connect()
+        url = await _approve(emulator, request)
+        problems: list[ConfigError | None] = []
+        refused: list[Exception] = []
+
+        def phase(text: str) -> None:
+            if text == "exchanging the code":  # only the listener's path gets here
+                pastes.queue.put_nowait(url)
+
+        waiting = asyncio.create_task(
+            wait_for_login(
+                session,
+                request,
+                timeout=10,
+                pasted=pastes.next,
+                ready=problems.append,
+                phase=phase,
+                refused=refused.append,
+            )
+        )
+        await _until(lambda: problems)
+        async with httpx.AsyncClient() as browser:
+            assert (await browser.get(url)).status_code == 200
+        identity = await waiting
+        assert identity.kind == "connected" and identity.local_id == 1
+        assert len(refused) == 1 and isinstance(refused[0], ConfigError)
+        assert "already connecting" in refused[0].message
+        assert pastes.queue.empty() and pastes.cancelled  # the paste was read, then cancelled
+        assert not _listening(redirect)
+        assert [i.kind for i in await session.identities()] == ["self", "connected"]
+
+
+@pytest.mark.parametrize(
+    ("brings", "answered"), [("error=access_denied&", 400), ("code={code}&", 200)]
+)
+async def test_the_listener_failing_while_a_paste_connects_does_not_end_it(
+    emulator: Any, brings: str, answered: int
+) -> None:
+    # a bare code pasted (it carries no state, so the listener still answers the browser)
+    # takes the state; bunq's answers are slow, and meanwhile the browser brings bunq's error
+    # (the listener's path fails) or bunq's redirect (its path must not use the state again)
+    redirect = _free_redirect()
+    ws = await _profile(emulator, redirect)
+    async with ws.open("me") as session:
+        request = await session.begin_connect()
+        url = await _approve(emulator, request)
+        code = parse_qs(urlsplit(url).query)["code"][0]
+        events: list[str] = []
+        browsing: list[asyncio.Task[None]] = []
+
+        async def browser() -> None:
+            query = brings.format(code=code) + f"state={request.state}"
+            async with httpx.AsyncClient() as http:
+                answer = await http.get(f"{redirect}?{query}")
+            events.append(f"listener answered {answer.status_code}")
+
+        def phase(text: str) -> None:
+            if text == "exchanging the code" and not browsing:  # the paste's path
+                browsing.append(asyncio.create_task(browser()))
+
+        async def pasted() -> str:
+            return code
+
+        async with httpx.AsyncClient() as control:  # slow enough to be overtaken
+            await control.delete(f"{emulator.root_url}/_emulator/stats")
+            await control.post(f"{emulator.root_url}/_emulator/faults", json={"latency_ms": 500})
+            identity = await wait_for_login(
+                session, request, timeout=10, pasted=pasted, phase=phase
+            )
+            events.append("connected")
+            await browsing[0]
+            stats = (await control.get(f"{emulator.root_url}/_emulator/stats")).json()
+        assert events == [f"listener answered {answered}", "connected"]  # the browser first
+        assert identity.kind == "connected" and identity.local_id == 1
+        assert not _listening(redirect)
+        exchanges = sum(n for route, n in stats["by_route"].items() if route.endswith("/token"))
+        assert exchanges == 1  # the state was used once: the code exchanged once
+        assert [i.kind for i in await session.identities()] == ["self", "connected"]
+
+
+async def test_a_path_cancelled_by_someone_else_has_only_ended(emulator: Any) -> None:
+    # the front end's paste wait is cancelled, but not the login: the redirect still connects
+    redirect = _free_redirect()
+    ws = await _profile(emulator, redirect)
+    async with ws.open("me") as session:
+        request = await session.begin_connect()
+        url = await _approve(emulator, request)
+        box: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        problems: list[ConfigError | None] = []
+
+        async def pasted() -> str:
+            return await box
+
+        waiting = asyncio.create_task(
+            wait_for_login(session, request, timeout=10, pasted=pasted, ready=problems.append)
+        )
+        await _until(lambda: problems)
+        box.cancel()
+        async with httpx.AsyncClient() as browser:
+            assert (await browser.get(url)).status_code == 200
+        identity = await waiting
+        assert identity.kind == "connected" and not waiting.cancelled()
+
+        # without a listener, a cancelled paste wait leaves nothing to wait for
+        box = asyncio.get_running_loop().create_future()
+        box.cancel()
+        request = await session.begin_connect()
+        with pytest.raises(ConfigError, match="stopped before a user was connected"):
+            await wait_for_login(session, request, timeout=10, pasted=pasted, listen=False)
+
+
+async def test_cancelling_the_wait_cancels_both_paths_and_closes_the_port(
+    emulator: Any,
+) -> None:
+    # the TUI closing the login screen, the CLI's ctrl+c: before and during the exchange
+    redirect = _free_redirect()
+    ws = await _profile(emulator, redirect)
+    async with ws.open("me") as session:
+        request = await session.begin_connect()
+        pastes = Pastes()
+        problems: list[ConfigError | None] = []
+        waiting = asyncio.create_task(
+            wait_for_login(session, request, timeout=10, pasted=pastes.next, ready=problems.append)
+        )
+        await _until(lambda: problems)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert pastes.cancelled and not _listening(redirect)
+
+        request = await session.begin_connect()
+        url = await _approve(emulator, request)
+        pastes = Pastes()
+        problems = []
+
+        def phase(text: str) -> None:
+            if text == "exchanging the code":
+                waiting.cancel()
+
+        waiting = asyncio.create_task(
+            wait_for_login(
+                session,
+                request,
+                timeout=10,
+                pasted=pastes.next,
+                ready=problems.append,
+                phase=phase,
+            )
+        )
+        await _until(lambda: problems)
+        async with httpx.AsyncClient() as browser:
+            await browser.get(url)
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert pastes.cancelled and not _listening(redirect)
+        assert [i.kind for i in await session.identities()] == ["self"]  # nobody half-stored
