@@ -65,8 +65,9 @@ def _read_stdin(loop: asyncio.AbstractEventLoop, future: asyncio.Future[str]) ->
 
 
 def _stdin_line() -> Awaitable[str]:
-    """A line pasted on stdin ("" when it is closed), read by a daemon thread. A wrong
-    paste ends the command (no ``refused``), so one line is all that is ever read."""
+    """A line pasted on stdin ("" when it is closed), read by a daemon thread, one per call. A
+    wrong paste ends the command (no ``refused``); a paste while bunq's redirect is already
+    being exchanged is ignored and the next line is read."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[str] = loop.create_future()
     threading.Thread(target=_read_stdin, args=(loop, future), daemon=True).start()
