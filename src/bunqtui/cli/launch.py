@@ -30,6 +30,8 @@ def launch_ui(args: argparse.Namespace) -> int:
         known = ", ".join(names) or "none yet"
         fail(f"there is no profile {wanted!r} (profiles: {known})")
         return 2
+    if not _on_a_terminal():
+        return 2
     from bunqtui.tui.app import BunqApp
 
     app = BunqApp(workspace, profile=wanted, started=started)
@@ -37,7 +39,20 @@ def launch_ui(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
+def _on_a_terminal() -> bool:
+    """The UI draws on stdout and reads keys from stdin: both must be a terminal."""
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return True
+    fail(
+        "the terminal UI needs a terminal on stdin and stdout",
+        "run it in a terminal, or use the headless commands (bunqtui --help)",
+    )
+    return False
+
+
 def _demo(started: float) -> int:
+    if not _on_a_terminal():
+        return 2
     from bunqtui.cli.demo import demo_world
 
     print("Starting the bunq emulator and the demo profiles…", file=sys.stderr)

@@ -25,10 +25,12 @@ def _saved_terminal() -> Callable[[], None]:
     """A function restoring stdin's terminal settings as they are now (no-op if no tty)."""
     try:
         import termios
-
+    except ImportError:
+        return lambda: None
+    try:
         fd = sys.__stdin__.fileno() if sys.__stdin__ else 0
         saved = termios.tcgetattr(fd)
-    except (ImportError, OSError, ValueError, AttributeError):
+    except (termios.error, OSError, ValueError, AttributeError):  # termios.error: not a tty
         return lambda: None
 
     def restore() -> None:
