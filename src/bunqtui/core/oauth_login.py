@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bunqtui.core.errors import ConfigError
@@ -134,7 +134,7 @@ async def _from_pastes(
 
 
 async def _first(
-    paths: list[asyncio.Future[Identity]], excused: Callable[[asyncio.Future[Identity]], bool]
+    paths: Sequence[asyncio.Future[Identity]], excused: Callable[[asyncio.Future[Identity]], bool]
 ) -> Identity:
     """The first of ``paths`` to connect the user; else the first error that is not
     ``excused`` (or the last one, when none is left). A path cancelled by someone else has
