@@ -12,7 +12,7 @@ import pytest
 from api_helpers import Control
 
 from bunqtui.api.client import SUGAR_DADDY, BunqClient
-from bunqtui.api.errors import NetworkError, ServerError
+from bunqtui.api.errors import ConnectionLostError, NetworkError, ServerError
 from bunqtui.api.models import Amount, Pointer
 
 OUTSIDE = Pointer("IBAN", "NL91ABNA0417164300", "Albert")
@@ -200,7 +200,8 @@ async def test_money_route_is_never_resent_after_a_lost_answer(
             await _prepare_response(me, account, extra)
         await control.reset_stats()
         await control.faults(**{fault: 1})
-        error = ServerError if fault == "http_500" else NetworkError
+        # typed: a connection broken after sending is told apart from one never made
+        error = ServerError if fault == "http_500" else ConnectionLostError
         with pytest.raises(error, match="outcome is unknown"):
             await call(me, account, extra)
         stats = await control.stats()
@@ -220,3 +221,35 @@ async def test_a_429_before_booking_is_waited_out_and_booked_once(
     assert stats["by_route"] == {"POST /v1/user/{id}/monetary-account/{id}/payment": 2}
     after = (await client.list_payments(None, account)).items
     assert len(after) == before + 1 and after[0].id == payment_id
+
+
+async def test_payment_batches_list_newest_first_with_their_ids_and_newer_than_a_floor(
+    payer: tuple[BunqClient, int],
+) -> None:
+    client, account = payer
+    assert (await client.list_payment_batches(None, account, count=1)).items == []
+    one = Amount(Decimal("1.00"), "EUR")
+    first = await client.create_payment_batch(None, account, [(one, OUTSIDE, "a")])
+    second = await client.create_payment_batch(
+        None, account, [(one, OUTSIDE, "b"), (one, OUTSIDE, "c")]
+    )
+    newest = (await client.list_payment_batches(None, account, count=1)).items
+    assert [b.id for b in newest] == [second]
+    assert sorted(p.description or "" for p in newest[0].payments) == ["b", "c"]
+    after = await client.list_payment_batches(None, account, newer_id=first)
+    assert [b.id for b in after.items] == [second] and after.newer_url is None
+    assert (await client.list_payment_batches(None, account, newer_id=second)).items == []
+
+
+@pytest.mark.parametrize(
+    ("method", "never_sent", "lost"),
+    [("POST", False, True), ("POST", True, False), ("GET", False, False)],
+)
+def test_only_a_connection_broken_after_a_money_request_left_is_typed_lost(
+    method: str, never_sent: bool, lost: bool
+) -> None:
+    from bunqtui.api.protocol import Failed, network_error
+
+    error = network_error(method, "http://127.0.0.1:1/v1/x", Failed("Boom", never_sent), "id")
+    assert isinstance(error, NetworkError)
+    assert isinstance(error, ConnectionLostError) is lost

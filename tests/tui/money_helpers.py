@@ -42,4 +42,11 @@ async def review(pilot: Pilot) -> MoneyConfirmModal:
     app = pilot.app
     await until(pilot, lambda: isinstance(app.screen, MoneyConfirmModal))
     assert isinstance(app.screen, MoneyConfirmModal)
-    return app.screen
+    return await seen(pilot, app.screen)
+
+
+async def seen(pilot: Pilot, confirm: object) -> MoneyConfirmModal:
+    """Until the confirmation counts ``y`` (it ignores keys typed ahead of seeing it)."""
+    assert isinstance(confirm, MoneyConfirmModal)
+    await until(pilot, lambda: confirm.armed)
+    return confirm

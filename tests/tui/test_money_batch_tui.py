@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from demo_home import DemoHome
-from money_helpers import FAKE, OUTSIDE, posts, text_of, total
+from money_helpers import FAKE, OUTSIDE, posts, seen, text_of, total
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 from tui_helpers import accounts_loaded, settled, until
@@ -36,8 +36,7 @@ async def _batch_form(pilot: Pilot, app: BunqApp) -> BatchFormModal:
 async def _review(pilot: Pilot, app: BunqApp) -> MoneyConfirmModal:
     await pilot.press("ctrl+s")
     await until(pilot, lambda: isinstance(app.screen, MoneyConfirmModal))
-    assert isinstance(app.screen, MoneyConfirmModal)
-    return app.screen
+    return await seen(pilot, app.screen)
 
 
 async def test_a_typed_batch_is_shown_whole_cancel_sends_nothing_and_y_sends_it_once(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from demo_home import DemoHome
-from money_helpers import posts, text_of
+from money_helpers import posts, seen, text_of
 from tui_helpers import accounts_loaded, settled, until
 
 from bunqtui.tui.app import BunqApp
@@ -43,6 +43,7 @@ async def test_the_demo_accepts_a_seeded_request_and_cancels_the_scheduled_payme
         confirm = app.screen
         assert isinstance(confirm, MoneyConfirmModal)
         assert "B. Tester" in text_of(confirm, "#money-lines")
+        await seen(pilot, confirm)
         await pilot.press("y")
         await until(pilot, lambda: confirm.outcome is not None)
         assert "Paid: request" in text_of(confirm, "#money-outcome")

@@ -10,7 +10,7 @@ from decimal import Decimal
 import httpx
 import pytest
 from demo_home import DemoHome
-from money_helpers import OUTSIDE, fill_form, posts, review, text_of
+from money_helpers import OUTSIDE, fill_form, posts, review, seen, text_of
 from tui_helpers import accounts_loaded, settled, until
 
 from bunqtui.api.models import Pointer
@@ -74,6 +74,7 @@ async def test_requests_accept_pays_and_reject_does_not(
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, MoneyConfirmModal))
         assert "[bold]FAKE[/bold]" in text_of(app.screen, "#money-lines")  # literally
+        await seen(pilot, app.screen)
         await pilot.press("y")
         await until(pilot, lambda: app.screen.outcome is not None)  # type: ignore[attr-defined]
         await pilot.press("escape")
@@ -90,6 +91,7 @@ async def test_requests_accept_pays_and_reject_does_not(
         assert (
             isinstance(confirm, MoneyConfirmModal) and "this pays it" in confirm.confirmation.title
         )
+        await seen(pilot, confirm)
         await pilot.press("y")
         await until(pilot, lambda: confirm.outcome is not None)
         assert "Paid: request" in text_of(confirm, "#money-outcome")

@@ -129,6 +129,11 @@ class NetworkError(BunqError):
     default_message = "Could not reach bunq; check the network connection and try again."
 
 
+class ConnectionLostError(NetworkError):
+    """The connection broke after the request was sent: bunq may have acted on it (for a
+    request that moves money, the outcome is unknown until it is looked up)."""
+
+
 class ProtocolError(BunqError):
     """The answer could not be understood (unparseable or unexpected envelope)."""
 

@@ -1,6 +1,7 @@
 """Typed views of the objects that move money or ask for it (docs/protocol.md#objects):
 ``RequestResponse`` (a request someone sent you), ``BunqMeTab`` (a bunq.me link),
-``DraftPayment`` (a payment the user approves in the bunq app) and ``SchedulePayment``.
+``DraftPayment`` (a payment the user approves in the bunq app), ``SchedulePayment`` and
+``PaymentBatch`` (several payments booked at once).
 
 Same rules as :mod:`bunqtui.api.models`: ``raw`` keeps bunq's JSON, unknown keys are ignored,
 optional ones may be missing, and ``from_json`` raises only ``ProtocolError``. Names and
@@ -19,6 +20,7 @@ from bunqtui.api.models import (
     Amount,
     Json,
     LabelMonetaryAccount,
+    Payment,
     _int,
     _obj,
     _opt_int,
@@ -183,6 +185,40 @@ class _FromJson(Protocol[T_co]):
     def from_json(self, data: Any) -> T_co: ...
 
 
+@dataclass(frozen=True, slots=True)
+class PaymentBatch:
+    """Several payments booked at once. bunq's object holds only ``payments`` (no id of its
+    own): ``id`` is the ``batch_id`` its payments share, None when they do not agree."""
+
+    payments: tuple[Payment, ...]
+    raw: Json = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def id(self) -> int | None:
+        ids = {p.raw.get("batch_id") for p in self.payments}
+        if len(ids) != 1:
+            return None
+        (found,) = ids
+        return found if isinstance(found, int) and not isinstance(found, bool) else None
+
+    @classmethod
+    def from_json(cls, data: Any) -> PaymentBatch:
+        obj = _obj(data, "a payment batch")
+        payments = obj.get("payments")
+        if payments is None:
+            payments = []
+        if isinstance(payments, dict):  # the SDK's anchored form: {"payments": [...]}
+            payments = payments.get("payments") or []
+        if not isinstance(payments, list):
+            raise ProtocolError("bunq sent a payment batch whose payments are not a list.")
+        parsed = []
+        for item in payments:
+            # a listed payment may come anchored ({"Payment": {...}}) or bare
+            inner = _obj(item, "a payment of a batch")
+            parsed.append(Payment.from_json(inner.get("Payment", inner)))
+        return cls(tuple(parsed), raw=obj)
+
+
 def typed(cls: _FromJson[T], *kinds: str) -> Callable[[Any], T]:
     """A parser for one anchored item (``{"Kind": {...}}``) of one of ``kinds``."""
 
@@ -199,6 +235,7 @@ __all__ = [
     "BunqMeTab",
     "DraftEntry",
     "DraftPayment",
+    "PaymentBatch",
     "RequestResponse",
     "SchedulePayment",
     "typed",

@@ -5,7 +5,7 @@
 ``client.name(...)`` on SyncBunqClient, like every other operation. Creating a payment lives in
 operations.py (it came first); here are request inquiries (get, revoke), request responses
 (list, accept — signed, it pays —, reject), bunq.me tabs, draft payments, payment batches
-and scheduled payments.
+(create, list) and scheduled payments.
 
 Never twice: every call here that creates or answers is a POST or PUT, which
 :meth:`~bunqtui.api.protocol.Exchange.retry_wait` never resends after a 5xx or a broken
@@ -26,6 +26,7 @@ from bunqtui.api.models import Amount, Page, Pointer, RequestInquiry, format_amo
 from bunqtui.api.models_money import (
     BunqMeTab,
     DraftPayment,
+    PaymentBatch,
     RequestResponse,
     SchedulePayment,
     typed,
@@ -41,6 +42,7 @@ _draft = typed(DraftPayment, "DraftPayment")
 # bunq reads a SchedulePayment back as a "ScheduledPayment"
 _scheduled = typed(SchedulePayment, "ScheduledPayment", "SchedulePayment")
 _inquiry = typed(RequestInquiry, "RequestInquiry")
+_batch = typed(PaymentBatch, "PaymentBatch")
 
 
 def _amount(amount: Amount | Decimal | int | str, currency: str = "EUR") -> dict[str, str]:
@@ -286,6 +288,25 @@ class MoneyOperations(OperationsHost):
         return envelope.id()
 
     create_payment_batch = operation(_create_payment_batch)
+
+    def _list_payment_batches(
+        self,
+        user_id: int | None,
+        account_id: int,
+        *,
+        count: int = MAX_COUNT,
+        older_id: int | None = None,
+        newer_id: int | None = None,
+    ) -> Flow[Page[PaymentBatch]]:
+        """One page of the account's batches, newest first (1 request); ``newer_id``: only
+        batches made after that one (how a lost batch is looked up)."""
+        return (
+            yield from self._listing(
+                user_id, account_id, "payment-batch", _batch, count, older_id, newer_id=newer_id
+            )
+        )
+
+    list_payment_batches = operation(_list_payment_batches)
 
     # --- scheduled payments --------------------------------------------------------------------
 

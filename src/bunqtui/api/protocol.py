@@ -44,6 +44,7 @@ from bunqtui.api.envelope import error_from_response, parse_success
 from bunqtui.api.environment import is_loopback_host
 from bunqtui.api.errors import (
     BunqError,
+    ConnectionLostError,
     InsecureURLError,
     NetworkError,
     ProtocolError,
@@ -467,9 +468,9 @@ def network_error(method: str, url: str, failed: Failed, request_id: str) -> Bun
     host = httpx.URL(url).host
     if failed.never_sent or method in SAFE_METHODS:
         text = f"Could not reach bunq at {host} ({failed.reason}); check the network and try again."
-    else:
-        text = (
-            f"The connection to bunq at {host} broke ({failed.reason}) after the request was "
-            "sent; the outcome is unknown: check before trying again."
-        )
-    return NetworkError(text, request_id=request_id)
+        return NetworkError(text, request_id=request_id)
+    text = (
+        f"The connection to bunq at {host} broke ({failed.reason}) after the request was "
+        "sent; the outcome is unknown: check before trying again."
+    )
+    return ConnectionLostError(text, request_id=request_id)

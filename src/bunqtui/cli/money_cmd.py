@@ -31,6 +31,7 @@ from bunqtui.core.errors import ConfigError
 from bunqtui.core.money import (
     Confirmation,
     MoneyDesk,
+    MoneyInputError,
     Outcome,
     draft_record,
     parse_amount,
@@ -162,6 +163,8 @@ def report(outcome: Outcome, as_json: bool) -> int:
         print_json(outcome.record)
         if outcome.looked_up:
             say(f"bunqtui: {outcome.message}", file=sys.stderr)
+        elif outcome.note:  # done, but what the views show is behind
+            say(f"bunqtui:{outcome.note}", file=sys.stderr)
     elif outcome.looked_up:
         say(f"bunqtui: {outcome.message}", file=sys.stderr)
     else:
@@ -193,7 +196,10 @@ def read_batch(source: str) -> str:
     buffer = getattr(sys.stdin, "buffer", None)
     if buffer is not None:
         return decode_batch(buffer.read(MAX_FILE_BYTES + 1), "standard input")
-    return sys.stdin.read(MAX_FILE_BYTES + 1)
+    text = sys.stdin.read(MAX_FILE_BYTES + 1)  # a text stream: counted in characters
+    if len(text) > MAX_FILE_BYTES:
+        raise MoneyInputError(f"standard input is larger than {MAX_FILE_BYTES} bytes: not a batch")
+    return text
 
 
 def pay_batch_command(args: argparse.Namespace) -> int:

@@ -13,9 +13,14 @@
   says the outcome is unknown and looks it up — the account's newest payments (or drafts,
   requests), matched on amount, counterparty, description and time — and reports
   :class:`Outcome` ``went_through`` True/False, or None if even the look-up failed.
-- Afterwards the cache is brought up to date with one request: the newest payments page (which
-  is also the look-up), and the account's balance from the payment's
-  ``balance_after_mutation``; a payment between two own accounts refreshes the account list.
+- The look-up trusts bunq, not the cache: the plan reads bunq's newest payment id (the
+  *floor*, one request that also refreshes the cache), and only what bunq made after it can be
+  ours; the look-up follows newer pages up to now (at most ``MAX_LOOKUP_PAGES``), and when it
+  could not read them all, "not found" is reported as unknown, never as "did not go through".
+- Afterwards the cache is brought up to date with the same pages (one request as a rule), and
+  the account's balance from the newest payment's ``balance_after_mutation``; a payment
+  between two own accounts refreshes the account list. Once bunq answered with an id the money
+  moved: a refresh that fails then is a note on "Paid", never an error.
 
 The desk runs on a :class:`~bunqtui.core.oneshot.OneShotSession` (the synchronous driver): one
 request at a time, as a person confirms them. The TUI can run it in a thread worker.
@@ -30,8 +35,15 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from bunqtui.api.errors import BunqError, NetworkError, ServerError
-from bunqtui.api.models import Amount, MonetaryAccount, Payment, Pointer, RequestInquiry
+from bunqtui.api.errors import (
+    BunqError,
+    ConnectionLostError,
+    MaintenanceError,
+    ProtocolError,
+    ServerError,
+    SignatureError,
+)
+from bunqtui.api.models import Amount, MonetaryAccount, Page, Payment, Pointer, RequestInquiry
 from bunqtui.api.models_money import (
     BunqMeTab,
     DraftPayment,
@@ -40,9 +52,10 @@ from bunqtui.api.models_money import (
 )
 from bunqtui.api.operations import SUGAR_DADDY_CAP
 from bunqtui.core import sync as _sync
-from bunqtui.core.errors import ConfigError
+from bunqtui.core.errors import ConfigError, CoreError
 from bunqtui.core.oneshot import OneShotSession
 from bunqtui.core.opened import Identity
+from bunqtui.store.cache import CacheError
 
 if TYPE_CHECKING:
     from bunqtui.api.sync_client import SyncBunqClient
@@ -57,6 +70,15 @@ SUGAR_DADDY_EMAIL = "sugardaddy@bunq.com"
 LOOKUP_SKEW = dt.timedelta(minutes=5)
 # how every looked-up outcome starts
 LOST = "bunq's answer was lost, so the outcome was unknown; looked it up: "
+# pages of 200 read after the floor when looking up; beyond that the outcome stays unknown
+MAX_LOOKUP_PAGES = 10
+# what a refresh after a booked payment may fail with: the money moved all the same
+REFRESH_ERRORS = (BunqError, CoreError, CacheError)
+# characters a description may not hold: what is shown must be what is sent (C0 and C1
+# controls, DEL, bidi embeddings, overrides, isolates and marks, line separators, surrogates)
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
 
 
 def _made_by_us(
@@ -203,10 +225,23 @@ def parse_payee(text: str, name: str | None = None) -> Payee:
     return Payee("IBAN", iban, name)
 
 
+def refuse_controls(text: str, what: str) -> str:
+    """``text`` unchanged, or MoneyInputError naming the first control character in it: a
+    line break, escape or bidi override would be shown differently from what is sent."""
+    found = _CONTROL.search(text)
+    if found is not None:
+        code = ord(found.group())
+        raise MoneyInputError(
+            f"the {what} holds a control character (U+{code:04X}) at position {found.start() + 1}",
+            "use plain text on one line",
+        )
+    return text
+
+
 def parse_description(text: str) -> str:
     if len(text) > MAX_DESCRIPTION:
         raise MoneyInputError(f"the description has {len(text)} characters; at most 140")
-    return text
+    return refuse_controls(text, "description")
 
 
 # --- what is shown before anything is sent ------------------------------------------------------
@@ -243,7 +278,7 @@ class PaymentPlan:
     draft: bool  # an OAuth grant may pay only between the user's own accounts directly
     own_target: bool  # the payee is one of this identity's accounts
     confirmation: Confirmation
-    floor: int | None = None  # the newest payment id known before sending (for a look-up)
+    floor: int | None = None  # bunq's newest payment id at plan time (0: none; None: a draft)
 
     @property
     def currency(self) -> str:
@@ -278,13 +313,41 @@ class Outcome:
     message: str
     record: dict[str, Any] = field(default_factory=dict)
     looked_up: bool = False  # the answer was lost and the outcome was looked up
+    note: str = ""  # it is done, but the cache or balances could not be refreshed (in message)
 
 
 def answer_lost(exc: BunqError) -> bool:
-    """The request left but its answer did not come back whole: bunq may have acted on it."""
-    if isinstance(exc, ServerError):
+    """The request left but no answer bunqtui can trust came back: bunq may have acted on it.
+
+    A 5xx; a connection broken after sending; an answer whose signature does not verify, whose
+    request id is another's, that does not parse or is too large (its data was discarded, not
+    proven absent). Not lost: a signed refusal (4xx), a 429 (bunq did nothing) or a request
+    that never left (a plain NetworkError).
+    """
+    if isinstance(exc, ServerError | ConnectionLostError | SignatureError | ProtocolError):
         return True
-    return isinstance(exc, NetworkError) and "outcome is unknown" in str(exc)
+    # bunq's own maintenance page (491) refuses before acting; a gateway's 503 may not
+    return isinstance(exc, MaintenanceError) and exc.status is not None and exc.status >= 500
+
+
+def unrefreshed(exc: Exception) -> str:
+    """The note on a booked payment whose refresh afterwards failed."""
+    text = exc.message if isinstance(exc, CoreError | CacheError) else str(exc)
+    return f" (The view could not be refreshed: {text}; refresh it to see the payment.)"
+
+
+@dataclass(frozen=True)
+class Newer:
+    """The payments bunq made after a floor, newest first; ``complete`` when they reach bunq's
+    newest (the look-up read every one of them); ``unsaved`` when the cache or the balances
+    could not be brought up to date (what went wrong)."""
+
+    payments: list[Payment]
+    complete: bool
+    unsaved: Exception | None = None
+
+    def note(self) -> str:
+        return unrefreshed(self.unsaved) if self.unsaved is not None else ""
 
 
 def amount_record(value: Decimal, currency: str) -> dict[str, str]:
@@ -430,8 +493,8 @@ class MoneyDesk:
         amount: Decimal,
         description: str,
     ) -> PaymentPlan:
-        """Check everything that can be checked and what to show (1 request: the accounts;
-        2 when the cache holds none of the account's payments yet)."""
+        """Check everything that can be checked and what to show (2 requests: the accounts,
+        and bunq's newest payments for the floor; a draft only the first)."""
         account, accounts = self.account(identity, account_id)
         currency = account.currency or "EUR"
         own = next((a for a in accounts if payee.type == "IBAN" and a.iban == payee.value), None)
@@ -469,7 +532,7 @@ class MoneyDesk:
             )
         title = "Draft payment" if draft else "Payment"
         # read now, so that after the yes only the payment itself is sent
-        floor = None if draft else self.newest_cached(identity, account.id)
+        floor = None if draft else self.payment_floor(identity, account.id)
         return PaymentPlan(
             identity,
             account,
@@ -577,51 +640,80 @@ class MoneyDesk:
             if not answer_lost(exc):
                 raise
             return self._look_up_payment(plan, sent_at, floor)
-        payments = self._refresh(plan, floor)
-        found = next((p for p in payments if p.id == payment_id), None)
-        record = (
-            payment_record(found)
-            if found
-            else {"id": payment_id, "type": "payment", "status": "BOOKED"}
+        # bunq answered with an id: it is paid, whatever happens to the refresh
+        record: dict[str, Any] = {"id": payment_id, "type": "payment", "status": "BOOKED"}
+        try:
+            newer = self._refresh(plan, floor)
+        except REFRESH_ERRORS as exc:
+            note = unrefreshed(exc)
+            return Outcome(True, f"Paid: payment {payment_id}.{note}", record, note=note)
+        found = next((p for p in newer.payments if p.id == payment_id), None)
+        return Outcome(
+            True,
+            f"Paid: payment {payment_id}.{newer.note()}",
+            payment_record(found) if found else record,
+            note=newer.note(),
         )
-        return Outcome(True, f"Paid: payment {payment_id}.", record)
 
-    def newest_cached(self, identity: Identity, account_id: int) -> int | None:
-        """The newest payment id known before sending: a lost answer is matched only against
-        payments above it, so an identical earlier payment is never taken for this one. When
-        the cache knows nothing of the account, one page is fetched (and cached) first."""
-        key = self.session._cache_key(identity)
-        seg = self.session.cache.segment(key, account_id)
-        if seg is None:
-            self.session.payments(identity, account_id)
-            seg = self.session.cache.segment(key, account_id)
-        return seg.covered_hi if seg is not None else None
+    def payment_floor(self, identity: Identity, account_id: int) -> int:
+        """bunq's newest payment id on the account now (0: it has none), from bunq itself, not
+        the cache, which another client may have left behind (1 request, the newest page; it
+        is cached too). After a lost answer only payments above it can be ours."""
+        page = self._client(identity).list_payments(None, account_id, count=_sync.PAGE)
+        self._store(identity, account_id, page)  # for the views; the floor is bunq's
+        return max((p.id for p in page.items), default=0)
 
-    def _refresh(self, plan: PaymentPlan, floor: int | None) -> list[Payment]:
+    def _store(
+        self, identity: Identity, account_id: int, page: Page[Payment], newer_id: int | None = None
+    ) -> Exception | None:
+        """Cache a page; a cache that cannot be written (locked, damaged) is only noted: the
+        money question is answered by bunq, the cache only serves the views."""
+        try:
+            key = self.session._cache_key(identity)
+            _sync.store_page(self.session.cache, key, account_id, page, newer_id=newer_id)
+        except (CoreError, CacheError) as exc:
+            return exc
+        return None
+
+    def _refresh(self, plan: PaymentPlan, floor: int | None) -> Newer:
         return self.refresh_after(plan.identity, plan.account.id, floor, own=plan.own_target)
 
     def refresh_after(
         self, identity: Identity, account_id: int, floor: int | None, *, own: bool
-    ) -> list[Payment]:
-        """The payments newer than ``floor`` (1 request), into the cache; the paying
-        account's balance from the newest one; the account list if money stayed at home
-        (``own``: one request more, for both balances)."""
+    ) -> Newer:
+        """The payments bunq made after ``floor`` (following newer pages up to now, at most
+        ``MAX_LOOKUP_PAGES``; 1 request as a rule), into the cache; the paying account's
+        balance from the newest of them; the account list if money stayed at home (``own``:
+        one request more, for both balances)."""
         client = self._client(identity)
-        key = self.session._cache_key(identity)
-        cache = self.session.cache
-        if floor is None:
+        found: list[Payment] = []
+        complete = False
+        unsaved: Exception | None = None
+        if not floor:  # the account had no payments: every one is new
             page = client.list_payments(None, account_id, count=_sync.PAGE)
-            _sync.store_page(cache, key, account_id, page)
+            unsaved = self._store(identity, account_id, page)
+            found, complete = list(page.items), not page.has_older
         else:
-            page = client.list_payments(None, account_id, count=_sync.PAGE, newer_id=floor)
-            _sync.check_newer(page, floor)
-            _sync.store_page(cache, key, account_id, page, newer_id=floor)
-        items = list(page.items)
-        if own:
-            self._accounts(identity)  # both balances moved: one request for both
-        elif items and items[0].balance_after is not None:
-            self._set_balance(identity, account_id, items[0].balance_after)
-        return items
+            cursor = floor
+            for _ in range(MAX_LOOKUP_PAGES):
+                page = client.list_payments(None, account_id, count=_sync.PAGE, newer_id=cursor)
+                _sync.check_newer(page, cursor)
+                unsaved = self._store(identity, account_id, page, cursor) or unsaved
+                found.extend(page.items)
+                if not page.items or not page.newer_url:
+                    complete = True
+                    break
+                cursor = max(p.id for p in page.items)
+        found.sort(key=lambda p: p.id, reverse=True)
+        try:
+            if own:
+                self._accounts(identity)  # both balances moved: one request for both
+            elif complete and found and found[0].balance_after is not None:
+                # only the newest payment's balance is the account's balance now
+                self._set_balance(identity, account_id, found[0].balance_after)
+        except REFRESH_ERRORS as exc:  # the payments are read: what they say stands
+            unsaved = exc
+        return Newer(found, complete, unsaved)
 
     def _set_balance(self, identity: Identity, account_id: int, balance: Amount) -> None:
         key = self.session._cache_key(identity)
@@ -637,7 +729,11 @@ class MoneyDesk:
         ]
         self.session.cache.put_accounts(key, moved)
 
-    def _matches(self, plan: PaymentPlan, payment: Payment, sent_at: dt.datetime) -> bool:
+    def _matches(
+        self, plan: PaymentPlan, payment: Payment, sent_at: dt.datetime, floor: int
+    ) -> bool:
+        if payment.id <= floor:  # bunq made it before we sent ours
+            return False
         if not _made_by_us(
             payment.amount,
             payment.description,
@@ -656,8 +752,8 @@ class MoneyDesk:
         self, plan: PaymentPlan, sent_at: dt.datetime, floor: int | None
     ) -> Outcome:
         try:
-            payments = self._refresh(plan, floor)
-        except BunqError as exc:
+            newer = self._refresh(plan, floor)
+        except REFRESH_ERRORS as exc:
             return Outcome(
                 None,
                 "The outcome is unknown: bunq's answer was lost and looking it up failed "
@@ -666,13 +762,23 @@ class MoneyDesk:
                 {"id": None, "type": "payment", "status": "UNKNOWN"},
                 looked_up=True,
             )
-        found = [p for p in payments if self._matches(plan, p, sent_at)]
+        found = [p for p in newer.payments if self._matches(plan, p, sent_at, floor or 0)]
         if found:
-            payment = found[0]
+            payment = found[-1]  # the oldest match after the floor: the first one sent
             return Outcome(
                 True,
-                f"{LOST}it went through (payment id {payment.id}).",
+                f"{LOST}it went through (payment id {payment.id}).{newer.note()}",
                 payment_record(payment),
+                looked_up=True,
+                note=newer.note(),
+            )
+        if not newer.complete:
+            return Outcome(
+                None,
+                f"{LOST}it was not among the {len(newer.payments)} payments read, but more "
+                "were made since; the outcome is unknown. Check `bunqtui payments --account "
+                f"{plan.account.id}` before paying again.",
+                {"id": None, "type": "payment", "status": "UNKNOWN"},
                 looked_up=True,
             )
         return Outcome(
@@ -833,11 +939,18 @@ class MoneyDesk:
                 request_record(answered, "request-response"),
                 looked_up=True,
             )
+        note = ""
         if plan.accept:
-            self._accounts(plan.identity)  # the balance moved (1 request)
+            try:
+                self._accounts(plan.identity)  # the balance moved (1 request)
+            except REFRESH_ERRORS as exc:  # it is paid all the same
+                note = unrefreshed(exc)
         verb = "Paid" if plan.accept else "Rejected"
         return Outcome(
-            True, f"{verb}: request {response_id}.", request_record(answered, "request-response")
+            True,
+            f"{verb}: request {response_id}.{note}",
+            request_record(answered, "request-response"),
+            note=note,
         )
 
     # --- listings and the rest ---------------------------------------------------------------

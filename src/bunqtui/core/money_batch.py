@@ -8,9 +8,12 @@
 - **Shown before sent.** The plan's :class:`Confirmation` lists every entry and the total; a
   warning when the cached balance is below the total (bunq's answer decides).
 - **Never twice.** The batch is one signed ``POST …/payment-batch``, never resent. bunq books
-  all of it or none. When the answer is lost, the account's newest payments are read and
-  grouped by ``batch_id``; a group made by us (same entries, made after we sent it) means it
-  went through, and its payment ids are reported.
+  all of it or none. When the answer is lost, bunq's own record is read: the account's batches
+  made after the newest one at plan time (``batch_floor``, read from bunq, not the cache),
+  following newer pages up to now. A batch with the same entries (amount, description, and the
+  IBAN where the row named one) made after we sent it means it went through, and its payment
+  ids are reported; a look-up that could not read every newer batch reports "unknown", never
+  "did not go through".
 """
 
 from __future__ import annotations
@@ -22,13 +25,16 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bunqtui.api.errors import BunqError
+from bunqtui.api.errors import BunqError, PaginationError
 from bunqtui.api.models import Amount, MonetaryAccount, Payment
+from bunqtui.api.models_money import PaymentBatch
 from bunqtui.core.money import (
     LOOKUP_SKEW,
     LOST,
+    MAX_LOOKUP_PAGES,
+    REFRESH_ERRORS,
     Confirmation,
     MoneyDesk,
     MoneyInputError,
@@ -41,14 +47,20 @@ from bunqtui.core.money import (
     parse_description,
     parse_payee,
     payment_record,
+    unrefreshed,
 )
 from bunqtui.core.opened import Identity
+
+if TYPE_CHECKING:
+    from bunqtui.api.sync_client import SyncBunqClient
 
 HEADER = ("to", "name", "amount", "description")
 OPTIONAL = ("currency",)
 MAX_BATCH = 100  # bunq documents no limit; a batch this size fits one page of the look-up
 MAX_FILE_BYTES = 1_000_000  # a hundred rows are a few kB; more is not a batch file
 MAX_REPORTED = 5  # bad lines named in one message
+# batches per look-up page: each holds up to 100 payments, and bunq's answer must stay small
+BATCH_PAGE = 20
 
 
 @dataclass(frozen=True)
@@ -70,7 +82,8 @@ class BatchPlan:
     total: Decimal
     own_target: bool  # some payee is one of this identity's accounts: refresh them all after
     confirmation: Confirmation
-    floor: int | None = None  # the newest payment id known before sending (for a look-up)
+    floor: int = 0  # bunq's newest payment id at plan time (0: none): the refresh starts there
+    batch_floor: int = 0  # bunq's newest batch id at plan time: only a newer one can be ours
 
     @property
     def currency(self) -> str:
@@ -93,7 +106,9 @@ def load_batch_file(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise MoneyInputError(f"{path} is larger than {MAX_FILE_BYTES} bytes: not a batch")
-        data = path.read_bytes()
+        # a device or a FIFO says size 0 and may never end: read one byte past the cap, no more
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise MoneyInputError(f"there is no file {path}") from None
     except IsADirectoryError:
@@ -134,9 +149,16 @@ def parse_batch(text: str) -> list[BatchEntry]:
             continue  # a blank line
         if columns is None:
             columns = [cell.strip().lower() for cell in row]
+            while columns and not columns[-1]:
+                columns.pop()  # a spreadsheet's trailing empty columns
             if tuple(columns[:4]) != HEADER or not set(columns[4:]) <= set(OPTIONAL):
                 raise _bad([f"line {line}: the header must be to,name,amount,description"])
+            twice = sorted({c for c in columns if columns.count(c) > 1})
+            if twice:
+                raise _bad([f"line {line}: the column {', '.join(twice)} appears more than once"])
             continue
+        if len(row) > len(columns) and not any(cell.strip() for cell in row[len(columns) :]):
+            row = row[: len(columns)]  # the empty cells under trailing empty columns
         if len(row) != len(columns):
             problems.append(f"line {line}: {len(row)} cells where the header has {len(columns)}")
             continue
@@ -215,6 +237,7 @@ def plan_batch(
             f"the balance is {balance} (as last seen); bunq will refuse the whole batch "
             "unless the account may go below zero"
         )
+    warnings += _duplicates(checked)
     count = len(checked)
     lines = [("from", account_label(account))]
     lines += [
@@ -222,8 +245,9 @@ def plan_batch(
         for i, e in enumerate(checked, 1)
     ]
     lines.append(("total", f"{total:.2f} {currency} in {count} payment{'s' * (count != 1)}"))
-    # read now, so that after the yes only the batch itself is sent
-    floor = desk.newest_cached(identity, account.id)
+    # read from bunq now, so that after the yes only the batch itself is sent
+    floor = desk.payment_floor(identity, account.id)
+    batch_floor = _newest_batch(desk.client(identity), account.id)
     return BatchPlan(
         identity,
         account,
@@ -237,7 +261,26 @@ def plan_batch(
             f"Send these {count} payments?",
         ),
         floor,
+        batch_floor,
     )
+
+
+def _duplicates(entries: list[BatchEntry]) -> list[str]:
+    """A warning per payment that appears more than once: each copy is paid."""
+    lines: dict[tuple[Any, ...], list[int]] = {}
+    for e in entries:
+        lines.setdefault((e.payee.type, e.payee.value, e.amount, e.description), []).append(e.line)
+    return [
+        f"lines {', '.join(map(str, found))} are the same payment; each one is paid"
+        for found in lines.values()
+        if len(found) > 1
+    ]
+
+
+def _newest_batch(client: SyncBunqClient, account_id: int) -> int:
+    """bunq's newest batch id on the account (0: none), 1 request."""
+    page = client.list_payment_batches(None, account_id, count=1)
+    return max((b.id for b in page.items if b.id is not None), default=0)
 
 
 def batch_record(
@@ -267,73 +310,129 @@ def pay_batch(desk: MoneyDesk, plan: BatchPlan) -> Outcome:
         if not answer_lost(exc):
             raise
         return _look_up(desk, plan, sent_at)
-    payments = desk.refresh_after(plan.identity, account_id, plan.floor, own=plan.own_target)
-    mine = [p for p in payments if p.raw.get("batch_id") == batch_id]
+    # bunq answered with an id: it is paid, whatever happens to the refresh
+    paid = f"Paid: batch {batch_id}, {len(plan.entries)} payments"
+    try:
+        newer = desk.refresh_after(plan.identity, account_id, plan.floor, own=plan.own_target)
+    except REFRESH_ERRORS as exc:
+        return Outcome(
+            True,
+            f"{paid}.{unrefreshed(exc)}",
+            batch_record(batch_id, "BOOKED", plan, []),
+            note=unrefreshed(exc),
+        )
+    mine = [p for p in newer.payments if p.raw.get("batch_id") == batch_id]
     ids = ", ".join(str(p.id) for p in reversed(mine))
     shown = f" (payment ids {ids})" if mine else ""
     return Outcome(
         True,
-        f"Paid: batch {batch_id}, {len(plan.entries)} payments{shown}.",
+        f"{paid}{shown}.{newer.note()}",
         batch_record(batch_id, "BOOKED", plan, mine),
+        note=newer.note(),
     )
 
 
-def _key(amount: Decimal, description: str | None, iban: str | None) -> tuple[Any, ...]:
-    return (amount, description, iban)
+def _counterparty_iban(payment: Payment) -> str | None:
+    alias = payment.counterparty_alias
+    return alias.iban if alias is not None else None
 
 
-def _ours(plan: BatchPlan, group: list[Payment], sent_at: dt.datetime) -> bool:
-    """A group of payments with one ``batch_id`` is our batch: the same entries (amount,
-    description, and the IBAN where we named one), none made before we sent it."""
-    if len(group) != len(plan.entries):
+def _ours(plan: BatchPlan, payments: tuple[Payment, ...], sent_at: dt.datetime) -> bool:
+    """A batch bunq lists is ours: the same entries — amount and description, and the IBAN
+    where the row named one (bunq shows an e-mail or phone payee by the IBAN the money landed
+    on, which may well be another row's IBAN) — none made before we sent it."""
+    if len(payments) != len(plan.entries):
         return False
-    if any(p.created is not None and p.created < sent_at - LOOKUP_SKEW for p in group):
+    if any(p.created is not None and p.created < sent_at - LOOKUP_SKEW for p in payments):
         return False
-    wanted = Counter(
-        _key(-e.amount, e.description, e.payee.value if e.payee.type == "IBAN" else None)
-        for e in plan.entries
-    )
-    # bunq shows an e-mail or phone payee by their IBAN: those entries match on amount+text
-    by_iban = {e.payee.value for e in plan.entries if e.payee.type == "IBAN"}
-    found = Counter(
-        _key(
-            p.amount.value,
-            p.description,
-            p.counterparty_alias.iban
-            if p.counterparty_alias and p.counterparty_alias.iban in by_iban
-            else None,
-        )
-        for p in group
-    )
-    return found == wanted
+    left = Counter((p.amount.value, p.description, _counterparty_iban(p)) for p in payments)
+    by_alias: Counter[tuple[Decimal, str | None]] = Counter()
+    for e in plan.entries:
+        if e.payee.type != "IBAN":
+            by_alias[(-e.amount, e.description)] += 1
+            continue
+        key = (-e.amount, e.description, e.payee.value)
+        if left[key] == 0:
+            return False
+        left[key] -= 1
+    # what the IBAN rows did not take must be exactly the e-mail and phone rows
+    rest: Counter[tuple[Decimal, str | None]] = Counter()
+    for (amount, text, _iban), n in left.items():
+        rest[(amount, text)] += n
+    return +rest == +by_alias
+
+
+def _batches_after(
+    client: SyncBunqClient, account_id: int, floor: int
+) -> tuple[list[PaymentBatch], bool]:
+    """The account's batches bunq made after ``floor``, and whether that is all of them
+    (following newer pages up to now, at most ``MAX_LOOKUP_PAGES``)."""
+    if not floor:  # no batch existed at plan time: the newest page holds every one, or not
+        page = client.list_payment_batches(None, account_id, count=BATCH_PAGE)
+        return list(page.items), not page.has_older
+    found: list[PaymentBatch] = []
+    cursor = floor
+    for _ in range(MAX_LOOKUP_PAGES):
+        page = client.list_payment_batches(None, account_id, count=BATCH_PAGE, newer_id=cursor)
+        ids = [b.id for b in page.items]
+        if any(i is not None and i <= cursor for i in ids):
+            raise PaginationError(
+                f"bunq answered a request for batches newer than {cursor} with older ones, "
+                "so bunqtui stopped reading"
+            )
+        found.extend(page.items)
+        known = [i for i in ids if i is not None]
+        if not page.items or not page.newer_url or not known:
+            return found, not page.newer_url
+        cursor = max(known)
+    return found, False
 
 
 def _look_up(desk: MoneyDesk, plan: BatchPlan, sent_at: dt.datetime) -> Outcome:
     account_id = plan.account.id
+    unknown = Outcome(
+        None,
+        "",
+        batch_record(None, "UNKNOWN", plan, []),
+        looked_up=True,
+    )
+    check = f"Check `bunqtui payments --account {account_id}` before paying again."
     try:
-        payments = desk.refresh_after(plan.identity, account_id, plan.floor, own=plan.own_target)
+        batches, complete = _batches_after(desk.client(plan.identity), account_id, plan.batch_floor)
     except BunqError as exc:
-        return Outcome(
-            None,
+        unknown.message = (
             "The outcome is unknown: bunq's answer was lost and looking it up failed "
-            f"({exc}). Check `bunqtui payments --account {account_id}` before paying again.",
-            batch_record(None, "UNKNOWN", plan, []),
-            looked_up=True,
+            f"({exc}). {check}"
         )
-    groups: dict[int, list[Payment]] = {}
-    for payment in payments:
-        batch_id = payment.raw.get("batch_id")
-        if isinstance(batch_id, int) and not isinstance(batch_id, bool):
-            groups.setdefault(batch_id, []).append(payment)
-    for batch_id, group in groups.items():
-        if _ours(plan, group, sent_at):
-            ids = ", ".join(str(p.id) for p in reversed(group))
-            return Outcome(
-                True,
-                f"{LOST}it went through (batch {batch_id}: payment ids {ids}).",
-                batch_record(batch_id, "BOOKED", plan, group),
-                looked_up=True,
-            )
+        return unknown
+    mine = [
+        b
+        for b in batches
+        if b.id is not None and b.id > plan.batch_floor and _ours(plan, b.payments, sent_at)
+    ]
+    if mine:
+        batch = min(mine, key=lambda b: b.id or 0)  # the first one made after the floor
+        payments = sorted(batch.payments, key=lambda p: p.id, reverse=True)
+        ids = ", ".join(str(p.id) for p in reversed(payments))
+        try:  # the views learn it too; the answer stands either way
+            note = desk.refresh_after(
+                plan.identity, account_id, plan.floor, own=plan.own_target
+            ).note()
+        except REFRESH_ERRORS as exc:
+            note = unrefreshed(exc)
+        return Outcome(
+            True,
+            f"{LOST}it went through (batch {batch.id}: payment ids {ids}).{note}",
+            batch_record(batch.id, "BOOKED", plan, payments),
+            looked_up=True,
+            note=note,
+        )
+    if not complete:
+        unknown.message = (
+            f"{LOST}it was not among the {len(batches)} batches read, but more were made "
+            f"since; the outcome is unknown. {check}"
+        )
+        return unknown
     return Outcome(
         False,
         f"{LOST}it did not go through. Nothing was paid.",

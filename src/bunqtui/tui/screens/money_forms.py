@@ -3,9 +3,12 @@
 Validated before sent: each field is checked by core's parsers and its error shows under it;
 nothing is asked of bunq until every field is valid. Shown before sent:
 :class:`MoneyConfirmModal` shows exactly the plan's lines (as untrusted text), its default is
-Cancel (Enter on the focused button cancels) and only the deliberate ``y`` sends. Never twice:
-``y`` is disabled from the moment the one send starts; a lost answer shows the look-up's
-result ("it went through (payment id …)" or "it did not go through").
+Cancel (Enter on the focused button cancels) and only the deliberate ``y`` sends — and only
+once the dialog has been on screen for ``ARM_SECONDS``: a ``y`` typed ahead while the plan was
+being made, or hit in the instant the dialog appears, has not read it. Never twice: ``y`` is
+disabled from the moment the one send starts; a lost answer shows the look-up's result ("it
+went through (payment id …)" or "it did not go through"), and "Not sent" is said only of an
+error raised before or by the request itself.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
+from bunqtui.api.errors import BunqError
+from bunqtui.core.errors import CoreError
 from bunqtui.core.money import (
     BunqMeTab,
     Confirmation,
@@ -209,6 +214,8 @@ class MoneyConfirmModal(BunqModal[Outcome | None]):
         Binding("y", "confirm", "Confirm", id="money.confirm"),
         Binding("escape,n", "close", "Cancel", id="money.cancel"),
     ]
+    # how long the dialog is shown before ``y`` counts: a key pressed sooner was typed ahead
+    ARM_SECONDS = 0.5
 
     def __init__(
         self, confirmation: Confirmation, send: Callable[[MoneyDesk], Outcome], profile: str
@@ -220,6 +227,7 @@ class MoneyConfirmModal(BunqModal[Outcome | None]):
         self.sending = False
         self.sends = 0  # how often the send started (never more than once)
         self.outcome: Outcome | None = None
+        self.armed = False  # ``y`` counts only once the dialog has been seen
 
     def compose(self) -> ComposeResult:
         c = self.confirmation
@@ -248,17 +256,22 @@ class MoneyConfirmModal(BunqModal[Outcome | None]):
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()  # the default: Enter cancels
+        self.set_timer(self.ARM_SECONDS, self._arm)
+
+    def _arm(self) -> None:
+        self.armed = True
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "confirm":
-            return not self.sending and self.outcome is None
+            return self.armed and not self.sending and self.outcome is None
         if action == "close":
             return not self.sending  # the one send's answer must be seen
         return True
 
     @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
-        if self.sending or self.outcome is not None or self.sends:
+        if not self.armed or self.sending or self.outcome is not None or self.sends:
             return
         self.sending = True
         self.sends += 1
@@ -275,13 +288,20 @@ class MoneyConfirmModal(BunqModal[Outcome | None]):
 
     @work(group="bunq-money-send", exit_on_error=False)
     async def do_send(self) -> None:
+        from bunqtui.tui.errors import describe
+
         try:
             outcome = await run_desk(self.bunq.workspace, self.profile, self.send)
-        except Exception as exc:  # bunq said no (e.g. too little balance): not sent
-            from bunqtui.tui.errors import describe
-
-            report = describe(exc)
-            outcome = Outcome(False, f"Not sent: {report.text}")
+        except (BunqError, CoreError) as exc:
+            # core answers every failure after the request left (a look-up, or "paid" with a
+            # note): what reaches here came before or from the request, e.g. too little balance
+            outcome = Outcome(False, f"Not sent: {describe(exc).text}")
+        except Exception as exc:  # unforeseen: whether it left is not known
+            outcome = Outcome(
+                None,
+                f"Something went wrong ({describe(exc).text}); it may or may not have been "
+                "sent. Check the account's payments before trying again.",
+            )
         self.sending = False
         self.outcome = outcome
         style = "bold green" if outcome.went_through else "bold red"
