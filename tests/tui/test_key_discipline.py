@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from demo_home import DemoHome
 from textual.widgets import Input, Static
-from tui_helpers import open_account, until
+from tui_helpers import accounts_loaded, open_account, until
 
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.accounts import AccountsScreen
@@ -189,3 +189,25 @@ async def test_detail_hides_empty_fields_and_formats_times_like_the_list(
         assert values[labels.index("Created")] == local_time(payment.created)
         if "updated" in payment.raw:
             assert values[labels.index("Updated")].count(":") == 1  # 2026-11-19 00:19, as listed
+
+
+async def test_under_a_dialog_the_footer_shows_the_dialogs_keys(demo_home: DemoHome) -> None:
+    """The screen's keys do nothing while a dialog covers it (nor do ? and q: a form's fields
+    take letters): the dialog has a footer of its own, over the screen's, with its keys."""
+    from bunqtui.tui.screens.money_forms import MoneyFormModal
+
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await accounts_loaded(pilot, app)
+        await until(pilot, lambda: "refresh" in screen.query_one(BunqFooter).shown)
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, MoneyFormModal))
+        form = app.screen
+        await until(pilot, lambda: bool(form.query(BunqFooter)))
+        footer = form.query_one(BunqFooter)
+        await until(pilot, lambda: footer.shown == ["cancel", "submit"])
+        # drawn where the screen's footer was: the bottom row shows the dialog's keys
+        assert footer.region.y == app.size.height - 1
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        assert screen.query_one(BunqFooter).shown[:2] == ["help", "quit"]

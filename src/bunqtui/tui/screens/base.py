@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
+from bunqtui.tui.widgets.footer import BunqFooter
+
 if TYPE_CHECKING:
     from bunqtui.core import ProfileInfo, ProfileSession, Workspace
     from bunqtui.core.demo import DemoInfo
@@ -64,9 +66,16 @@ class BunqScreen(Screen[ResultType]):
 
 
 class BunqModal(ModalScreen[ResultType]):
+    """A dialog. It has a footer of its own, over the covered screen's: the keys listed are the
+    ones that work now (the screen's do nothing while the dialog is up)."""
+
     @property
     def bunq(self) -> BunqAppApi:
         return cast("BunqAppApi", self.app)
+
+    def on_mount(self) -> None:
+        if not self.query(BunqFooter):
+            self.mount(BunqFooter())
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         _forward(self, event)
