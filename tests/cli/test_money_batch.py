@@ -198,7 +198,11 @@ def test_the_batch_can_come_on_standard_input(
     httpx_reset(control)
     result = pay_batch(cli, me, "-", "--yes")
     assert result.code == 0, result.err
-    assert result.out.startswith("Paid: batch ") and "1 payments" in result.out
+    assert (
+        result.out.startswith("Paid: batch ")
+        and "1 payment" in result.out
+        and "1 payments" not in result.out
+    )
     assert batches(control) == 1
     assert payments(cli, me)[0]["description"] == "piped"
 

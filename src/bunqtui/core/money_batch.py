@@ -258,7 +258,7 @@ def plan_batch(
             "Payment batch: all are paid, or none",
             tuple(lines),
             tuple(warnings),
-            f"Send these {count} payments?",
+            "Send this payment?" if count == 1 else f"Send these {count} payments?",
         ),
         floor,
         batch_floor,
@@ -311,7 +311,8 @@ def pay_batch(desk: MoneyDesk, plan: BatchPlan) -> Outcome:
             raise
         return _look_up(desk, plan, sent_at)
     # bunq answered with an id: it is paid, whatever happens to the refresh
-    paid = f"Paid: batch {batch_id}, {len(plan.entries)} payments"
+    n = len(plan.entries)
+    paid = f"Paid: batch {batch_id}, {n} payment{'' if n == 1 else 's'}"
     try:
         newer = desk.refresh_after(plan.identity, account_id, plan.floor, own=plan.own_target)
     except REFRESH_ERRORS as exc:
