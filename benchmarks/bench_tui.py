@@ -46,7 +46,8 @@ DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench-tui:begin -->", "<!-- bench-tui:end -->"
 PROFILE = "bench"
 STATS_ENV = "BENCH_STATS_URL"  # where a launch child reads the emulator's request count
-AFTER_FRAME_S = 1.0  # how long a launch child keeps running after its first frame
+ACCOUNTS = "GET /v1/user/{id}/monetary-account"
+IDLE_WAIT_S = 15.0  # at most this long a launch child waits, after its first frame, for idle
 
 
 def peak_rss_mb() -> float:
@@ -70,6 +71,8 @@ def peak_rss_mb() -> float:
 def child(mode: str, home: str, account: int | None) -> None:
     """Run the app headless; print one JSON line with what was measured, then exit."""
     started = time.perf_counter()
+    from textual.worker import WorkerState
+
     from bunqtui.tui.app import BunqApp
     from bunqtui.tui.screens.accounts import AccountsScreen, AccountsTable
     from bunqtui.tui.screens.payments import PaymentsScreen
@@ -77,6 +80,7 @@ def child(mode: str, home: str, account: int | None) -> None:
     class Bench(BunqApp):
         _asked = False
         _at_end = False
+        _frame_at = 0.0
 
         def on_accounts_ready(self) -> None:
             if mode == "launch":
@@ -84,11 +88,19 @@ def child(mode: str, home: str, account: int | None) -> None:
                 at = time.perf_counter()
                 seen = stats()
                 print(json.dumps({"frame_at": at, "requests": seen}), flush=True)
-                self.set_timer(AFTER_FRAME_S, self.after_frame)
+                self._frame_at = at
+                self.set_interval(0.1, self.when_idle)
             else:
                 self.call_later(self.open_account)
 
-        def after_frame(self) -> None:
+        def when_idle(self) -> None:
+            """Every request the launch makes (its background work included) has been sent:
+            the next launch starts from the cache this one leaves, as a user's would."""
+            busy = [
+                w for w in self.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            ]
+            if busy and time.perf_counter() - self._frame_at < IDLE_WAIT_S:
+                return
             print(json.dumps({"requests_end": stats()}), flush=True)
             self.exit()
 
@@ -209,9 +221,11 @@ def launch(base: Path, runs: int, latency_ms: float, gap: float = 3.1) -> dict[s
     return {
         "cold_s": statistics.median(r["s"] for r in cold),
         "warm_s": statistics.median(r["s"] for r in warm),
-        "warm_before": max(r["before"] for r in warm),
-        "warm_after": max(r["after"] for r in warm),
-        "cold_before": max(r["before"] for r in cold),
+        "warm_total": max(r["before"] + r["after"] for r in warm),
+        "warm_accounts": max(
+            r["routes"].get(ACCOUNTS, 0) + r["routes_after"].get(ACCOUNTS, 0) for r in warm
+        ),
+        "cold_total": max(r["before"] + r["after"] for r in cold),
         "warm_routes": warm[-1]["routes"],
         "warm_routes_after": warm[-1]["routes_after"],
         "cold_routes": cold[-1]["routes"],
@@ -330,10 +344,11 @@ def table(r: dict[str, Any]) -> str:
         f"| TUI: launch to the first frame showing accounts | ≤ 0.5 s | "
         f"{launch['warm_s']:.2f} s with the cache of an earlier run, {launch['cold_s']:.2f} s "
         f"without (medians of {launch['runs']}) | {verdict(launch['warm_s'] <= 0.5)} |",
-        f"| TUI: requests per launch to the first frame with accounts (with the cache of an "
-        f"earlier run) | 1 | {launch['warm_before']} before the first frame "
-        f"({launch['cold_before']} without a cache); {launch['warm_after']} in the "
-        f"{AFTER_FRAME_S:g} s after it | {verdict(launch['warm_before'] <= 1)} |",
+        f"| TUI: requests per launch with the cache of an earlier run, until it is idle | 1 "
+        f'to the accounts list (+ 1 event GET for "N new") | '
+        f"{launch['warm_accounts']} to the accounts list, {launch['warm_total']} in all "
+        f"({launch['cold_total']} without a cache) | "
+        f"{verdict(launch['warm_accounts'] == 1 and launch['warm_total'] <= 2)} |",
         f"| TUI: cursor-key latency over {keys['rows']:,} loaded payments (p95) | ≤ 16 ms | "
         f"{keys['p95_ms']:.1f} ms (p50 {keys['p50_ms']:.1f} ms, {keys['presses']} presses) | "
         f"{verdict(keys['p95_ms'] <= 16)} |",
@@ -349,8 +364,9 @@ def table(r: dict[str, Any]) -> str:
         "at the end); launch against the emulator with rate limits on and 50 ms latency."
     )
     rows.append(
-        "Launch requests, by route (the last run): with the cache, before the first frame "
-        f"{fmt_routes(launch['warm_routes'])}; after it {fmt_routes(launch['warm_routes_after'])}"
+        "Launch requests, by route (the last run): with the cache, sent before the first frame "
+        f"was drawn {fmt_routes(launch['warm_routes'])}; after it, until idle "
+        f"{fmt_routes(launch['warm_routes_after'])}"
         f"; without a cache, before the first frame {fmt_routes(launch['cold_routes'])}."
     )
     return "\n".join(rows)
