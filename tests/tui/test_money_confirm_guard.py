@@ -8,11 +8,13 @@ import httpx
 import pytest
 from demo_home import DemoHome
 from money_helpers import OUTSIDE, fill_form, posts, seen, text_of
+from textual.widgets import Button
 from tui_helpers import accounts_loaded, settled, until
 
 from bunqtui.core.money import MoneyDesk
 from bunqtui.tui.app import BunqApp
 from bunqtui.tui.screens.money_forms import MoneyConfirmModal
+from bunqtui.tui.widgets.footer import BunqFooter
 
 
 async def test_a_y_typed_before_the_dialog_was_seen_sends_nothing(demo_home: DemoHome) -> None:
@@ -35,6 +37,9 @@ async def test_a_y_typed_before_the_dialog_was_seen_sends_nothing(demo_home: Dem
         await until(pilot, lambda: confirm.outcome is not None)
         assert confirm.sends == 1 and posts(demo_home) == 1
         assert "Paid: payment" in text_of(confirm, "#money-outcome")
+        # sent once: the Confirm button is gone, the footer offers only closing
+        await until(pilot, lambda: not confirm.query_one("#confirm", Button).display)
+        await until(pilot, lambda: confirm.query_one(BunqFooter).shown == ["close"])
 
 
 async def test_a_refresh_failing_after_booking_says_paid_not_not_sent(

@@ -309,6 +309,7 @@ class MoneyConfirmModal(BunqModal[Outcome | None]):
             untrusted(outcome.message, style, one_line=False)
         )
         self.query_one("#ask", Static).update("Esc or Enter closes.")
+        self.query_one("#confirm", Button).display = False  # sent once: nothing to confirm now
         cancel = self.query_one("#cancel", Button)
         cancel.label = "Close"
         cancel.disabled = False
