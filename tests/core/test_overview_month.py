@@ -4,6 +4,7 @@ no request, and "nothing cached" (None) told apart from "nothing this month" (co
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -91,3 +92,43 @@ async def test_a_month_the_cache_does_not_reach_back_into_is_partial(emulator: A
         whole = month_flows(session, me, [account.id], now)[account.id]
         assert whole is not None and whole.partial_since is None
         assert whole.count >= month.count
+
+
+async def test_an_account_without_payments_is_known_and_costs_no_request(emulator: Any) -> None:
+    made = httpx.post(
+        f"{emulator.root_url}/_emulator/users", json={"accounts": 1, "payments": 0}, timeout=10
+    ).json()
+    ws = Workspace.load()
+    await ws.setup_profile(
+        "me", "api-key", base_url=emulator.base_url, options={"api_key": made["api_key"]}
+    )
+    async with ws.open() as session:
+        me = (await session.identities())[0]
+        account = (await session.accounts(me))[0]
+        assert await session.recent_balances(me, account, 200) == []  # bunq says: none at all
+        before = _total(emulator)
+        for _ in range(3):  # every launch's balance line: no request while nothing moved
+            assert await session.recent_balances(me, account, 200) == []
+        assert _total(emulator) == before
+        month = month_flows(session, me, [account.id], dt.datetime.now(dt.UTC))[account.id]
+        assert month is not None and month.count == 0  # known empty, not "not cached"
+
+
+@pytest.mark.parametrize(
+    ("now", "start_utc"),
+    [
+        # Amsterdam: CET (+1) on 1 March, CEST (+2) by the 31st; CEST on 1 October, CET by the 30th
+        (dt.datetime(2026, 3, 31, 12, tzinfo=dt.UTC), dt.datetime(2026, 2, 28, 23, tzinfo=dt.UTC)),
+        (dt.datetime(2026, 10, 30, 12, tzinfo=dt.UTC), dt.datetime(2026, 9, 30, 22, tzinfo=dt.UTC)),
+    ],
+)
+def test_the_month_starts_at_local_midnight_across_a_dst_change(
+    monkeypatch: pytest.MonkeyPatch, now: dt.datetime, start_utc: dt.datetime
+) -> None:
+    monkeypatch.setenv("TZ", "Europe/Amsterdam")
+    time.tzset()
+    try:
+        assert month_start(now) == start_utc
+    finally:
+        monkeypatch.undo()
+        time.tzset()

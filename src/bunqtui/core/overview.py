@@ -71,7 +71,9 @@ class Overview:
 def month_start(now: dt.datetime) -> dt.datetime:
     """The first moment of ``now``'s month in the machine's local time, as an aware datetime."""
     local = now.astimezone()
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    # a naive local midnight, then its own offset: across a DST change the 1st's offset is not
+    # today's (replace() would keep today's and move the boundary by an hour)
+    return dt.datetime(local.year, local.month, 1).astimezone()
 
 
 def flows(payments: Iterable[Payment]) -> Overview:
@@ -106,7 +108,7 @@ def month_flows(
     found: dict[int, Overview | None] = {}
     for account_id in account_ids:
         status = session.sync_status(identity, account_id)
-        if not status.count:
+        if status.last_synced is None:  # never fetched: nothing is known
             found[account_id] = None
             continue
         overview = Overview()

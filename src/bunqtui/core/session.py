@@ -170,6 +170,9 @@ class ProfileSession(OpenedProfile[BunqClient]):
         cache)."""
         newest = next(self.cached_payment_rows(identity, account.id, limit=1), None)
         if newest is None:
+            status = self.sync_status(identity, account.id)
+            if status.complete and not _moved(account):
+                return []  # bunq said: no payments at all, and the balance agrees
             await self.payments(identity, account.id, count=count)
         elif cache_behind(_decimal(newest.balance_value), account):  # money moved since
             await self.refresh_payments(identity, account.id)
@@ -482,3 +485,8 @@ __all__ = [
 
 def _decimal(text: str | None) -> Decimal | None:
     return Decimal(text) if text is not None else None
+
+
+def _moved(account: MonetaryAccount) -> bool:
+    """Money on an account that has no payments: some must have come since it was cached."""
+    return account.balance is not None and account.balance.value != 0
