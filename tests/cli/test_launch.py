@@ -34,16 +34,25 @@ def test_an_unknown_connector_names_the_key(home: Path, capsys: pytest.CaptureFi
     assert "no-such" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("stdin", ["devnull", "closed"])
 @pytest.mark.parametrize("argv", [[], ["--demo"]], ids=["ui", "demo"])
 def test_without_a_terminal_the_ui_says_so_and_starts_nothing(
-    home: Path, argv: list[str], capfd: pytest.CaptureFixture[str]
+    home: Path, argv: list[str], stdin: str
 ) -> None:
-    """`bunqtui < /dev/null`, or from a script: a clear line and exit 2, not a traceback from
-    the terminal settings (termios.error is not an OSError) or a UI drawing into a pipe."""
+    """`bunqtui < /dev/null`, `bunqtui <&-`, or from a script: a clear line and exit 2, not a
+    traceback from the terminal settings (termios.error is not an OSError), from a stdin that
+    is None, or a UI drawing into a pipe."""
     cmd = [sys.executable, "-m", "bunqtui", *argv]
     env = {**os.environ, "BUNQTUI_HOME": str(home)}
+    if stdin == "closed":  # the shell's `<&-`: descriptor 0 is not open at all
+        cmd = ["sh", "-c", 'exec "$@" <&-', "sh", *cmd]
     done = subprocess.run(
-        cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, timeout=60
+        cmd,
+        stdin=subprocess.DEVNULL if stdin == "devnull" else None,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert done.returncode == 2
     assert "needs a terminal" in done.stderr and "Traceback" not in done.stderr

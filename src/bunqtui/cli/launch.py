@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import TextIO
 
 from bunqtui.cli.common import fail
 from bunqtui.core import CoreError
@@ -41,13 +42,23 @@ def launch_ui(args: argparse.Namespace) -> int:
 
 def _on_a_terminal() -> bool:
     """The UI draws on stdout and reads keys from stdin: both must be a terminal."""
-    if sys.stdin.isatty() and sys.stdout.isatty():
+    if _is_tty(sys.stdin) and _is_tty(sys.stdout):
         return True
     fail(
         "the terminal UI needs a terminal on stdin and stdout",
         "run it in a terminal, or use the headless commands (bunqtui --help)",
     )
     return False
+
+
+def _is_tty(stream: TextIO | None) -> bool:
+    """A stream may be None (a descriptor closed at start: `bunqtui <&-`) or closed."""
+    if stream is None:
+        return False
+    try:
+        return stream.isatty()
+    except (ValueError, OSError):
+        return False
 
 
 def _demo(started: float) -> int:
