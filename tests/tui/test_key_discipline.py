@@ -211,3 +211,28 @@ async def test_under_a_dialog_the_footer_shows_the_dialogs_keys(demo_home: DemoH
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)
         assert screen.query_one(BunqFooter).shown[:2] == ["help", "quit"]
+
+
+async def test_a_one_line_dialog_lists_enter_and_enter_on_cancel_cancels(
+    demo_home: DemoHome,
+) -> None:
+    from bunqtui.tui.screens.dialogs import InputModal
+
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await accounts_loaded(pilot, app)
+        answers: list[str | None] = []
+
+        async def answer(*keys: str) -> None:
+            app.push_screen(InputModal("Top up", "How much?"), answers.append)
+            await until(pilot, lambda: isinstance(app.screen, InputModal))
+            dialog = app.screen
+            await until(pilot, lambda: bool(dialog.query(BunqFooter)))
+            footer = dialog.query_one(BunqFooter)
+            await until(pilot, lambda: sorted(footer.shown) == ["cancel", "submit"])  # Esc, Enter
+            await pilot.press(*keys)
+            await until(pilot, lambda: app.screen is not dialog)
+
+        await answer("4", "2", "enter")  # Enter in the field is OK
+        await answer("tab", "tab", "enter")  # Enter with Cancel focused (OK, then Cancel) cancels
+        assert answers == ["42", None]

@@ -97,6 +97,8 @@ class InputModal(BunqModal[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        # priority: the field's own Enter (hidden) would otherwise keep it out of the footer
+        Binding("enter", "submit", "OK", id="dialog.ok", priority=True),
     ]
 
     def __init__(
@@ -131,6 +133,13 @@ class InputModal(BunqModal[str | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
+
+    def action_submit(self) -> None:
+        """Enter: on a focused button, that button (Cancel stays Cancel); else OK."""
+        if isinstance(self.focused, Button):
+            self.focused.press()
+        else:
+            self._submit()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
@@ -231,7 +240,7 @@ class ExportModal(BunqModal[tuple[str, Path, bool] | str | None]):
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
-    def _submit(self) -> None:
+    def action_submit(self) -> None:
         fmt = self.query_one("#export-format", Select).value
         path = self.query_one("#export-path", Input).value.strip()
         if not path:
