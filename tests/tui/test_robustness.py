@@ -199,3 +199,26 @@ async def test_an_unreadable_cache_is_reported_when_opening_payments(
         assert app.screen is screen and app.is_running
         await pilot.press("question_mark")  # keys still work
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+async def test_late_work_of_a_closed_session_is_not_reported(demo_home: DemoHome) -> None:
+    """A worker that finds its session's cache closed (the profile was set up again, or the
+    app is exiting) was abandoned on purpose: no toast. Any other cache error is reported."""
+    from bunqtui.store.cache import CacheClosedError, CacheError
+
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await accounts_loaded(pilot, app)
+        await settled(pilot)
+        app.last_error = None
+
+        async def fails(exc: Exception) -> None:
+            raise exc
+
+        closed = screen.run_worker(fails(CacheClosedError("closed")), exit_on_error=False)
+        await until(pilot, lambda: closed.is_finished)
+        await pilot.pause(0.1)
+        assert app.last_error is None
+        broken = screen.run_worker(fails(CacheError("disk full")), exit_on_error=False)
+        await until(pilot, lambda: broken.is_finished)
+        await until(pilot, lambda: app.last_error is not None)

@@ -18,9 +18,13 @@ its stored JSON once (no request to bunq); any other version is rebuilt.
 
 An identity that was forgotten (a disconnected user) leaves a tombstone: a process that was
 still fetching its payments cannot write them back afterwards, because every write checks
-the tombstone in the same transaction. A damaged file (``database disk image is malformed``,
-not a database at all, a row that does not parse) is moved aside to ``<name>.damaged`` and the
-cache starts empty, with a notice: it only ever holds copies of what bunq has.
+the tombstone in the same transaction. Its rows are not left on disk either: deletes overwrite
+what they delete (``secure_delete``), and the WAL, which still holds earlier copies of the rows,
+is checkpointed and truncated; while another reader's snapshot stops that, the checkpoint is
+retried after each later write and at close(), never making a read wait. A damaged file
+(``database disk image is malformed``, not a database at all, a row that does not parse) is
+moved aside to ``<name>.damaged`` and the cache starts empty, with a notice: it only ever holds
+copies of what bunq has.
 """
 
 from __future__ import annotations
@@ -191,6 +195,11 @@ class CacheError(Exception):
         super().__init__(message)
 
 
+class CacheClosedError(CacheError):
+    """The cache was closed: the work that wanted it belonged to a session that is gone (its
+    profile was set up again, or the app is exiting), so there is nothing to tell the user."""
+
+
 class ForgottenError(CacheError):
     """A write for an identity that was forgotten (disconnected) after the fetch began."""
 
@@ -279,7 +288,11 @@ class Cache:
         self._haystack = haystack
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._lock = threading.RLock()
-        self._closing = threading.Event()  # close() ends a write still waiting for the lock
+        # set by close() for good: a write still waiting for the lock gives up, and a late
+        # write or read fails at once instead of reopening a connection nobody would close
+        self._closed = threading.Event()
+        # a forgotten identity's rows may still be in the WAL until a checkpoint truncates it
+        self._unswept = False
         self._db: sqlite3.Connection | None = None
         self._inode: tuple[int, int] | None = None  # the file this connection opened
         self._on_notice = on_notice
@@ -345,6 +358,9 @@ class Cache:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            # a delete overwrites what it deletes (forget() leaves no rows in free space);
+            # the default of some SQLite builds, not of all
+            db.execute("PRAGMA secure_delete=ON")
             version: int = db.execute("PRAGMA user_version").fetchone()[0]
             if version == MIGRATES_FROM:
                 version = self._migrate(db)
@@ -393,17 +409,42 @@ class Cache:
 
     @property
     def db(self) -> sqlite3.Connection:
+        """The shared connection, opened on first use (callers hold ``self._lock``)."""
+        if self._closed.is_set():
+            raise self._closed_error()
         if self._db is None:
-            self._closing.clear()
             self._db = self._open()
         return self._db
 
+    def _closed_error(self) -> CacheError:
+        # only a late worker of a session being closed sees it (the app is closing or the
+        # profile was opened again with a new Cache)
+        return CacheClosedError(f"the payment cache {self.path} was closed")
+
     def close(self) -> None:
-        self._closing.set()  # first: a write waiting for the lock gives up (it holds none)
+        """Close for good (a later call fails with CacheError); finish a pending sweep."""
+        self._closed.set()  # first: a write waiting for the lock gives up (it holds none)
         with self._lock:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+        if self._unswept:
+            self._sweep()
+
+    def _sweep(self) -> None:
+        """Checkpoint the WAL and truncate it, without waiting.
+
+        On a connection of its own, holding no lock of this cache, so reads go on meanwhile;
+        a reader with an older snapshot (an export, another bunqtui) makes it give up at
+        once ("busy"), and ``_unswept`` has it retried after the next write or at close()."""
+        try:
+            with contextlib.closing(
+                sqlite3.connect(self.path, timeout=0, isolation_level=None)
+            ) as db:
+                busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error:
+            busy = 1  # locked or damaged: retried later (a read reports damage)
+        self._unswept = busy != 0
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -424,9 +465,13 @@ class Cache:
                             db.execute("ROLLBACK")
                         raise
                     db.execute("COMMIT")
-                    return
-            if time.monotonic() > deadline or self._closing.wait(BUSY_STEP):
+                    break
+            if self._closed.wait(BUSY_STEP):
+                raise self._closed_error()
+            if time.monotonic() > deadline:
                 raise sqlite3.OperationalError("database is locked")
+        if self._unswept:  # after the lock: a sweep never makes a read wait
+            self._sweep()
 
     @staticmethod
     def _begin(db: sqlite3.Connection) -> bool:
@@ -662,9 +707,15 @@ class Cache:
 
     @_guarded
     def _reader(self) -> sqlite3.Connection:
-        """A second connection on the (opened, migrated) file, for a stream of rows."""
+        """A second connection on the (opened, migrated) file, for a stream of rows.
+
+        Also after close(): a stream closes its own connection, and the CLI prints a table's
+        second pass of the rows after its session (and so this cache) is closed."""
         with self._lock:
-            self.db  # noqa: B018 - opens, migrates or sets aside a damaged file first
+            if self._closed.is_set():
+                self._open().close()  # opens, migrates or sets aside, keeping no connection
+            else:
+                self.db  # noqa: B018 - opens, migrates or sets aside a damaged file first
         uri = self.path.absolute().as_uri() + "?mode=ro"
         return sqlite3.connect(uri, uri=True, timeout=10.0, check_same_thread=False)
 
@@ -740,16 +791,18 @@ class Cache:
     @_guarded
     def forget(self, identity: str) -> None:
         """Delete everything cached for an identity (a disconnected user), for good: the
-        tombstone, written in the same transaction, refuses any later write for it."""
+        tombstone, written in the same transaction, refuses any later write for it.
+
+        The deletes overwrite the rows (``secure_delete``); the WAL's earlier copies of them
+        go once a checkpoint truncates it: now, or, while another reader's snapshot still
+        needs them, after a later write or at close()."""
         with self._write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO forgotten VALUES (?, ?)", (identity, _stamp(self._clock()))
             )
             for table in ("payments", "payment_search", "segments", "accounts", "account_lists"):
                 db.execute(f"DELETE FROM {table} WHERE identity = ?", (identity,))  # noqa: S608
-        with self._lock:
-            # the deleted rows' pages are reused, not left readable in the file's free space
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._unswept = True  # _write sweeps after the commit, outside the lock
 
     @_guarded
     def identities(self) -> list[str]:

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from bunqtui.core import ProfileInfo, ProfileSession, Workspace
 from bunqtui.core.notices import take_notices
 from bunqtui.core.recovery import is_refused_login
+from bunqtui.store.cache import CacheClosedError
 from bunqtui.tui import terminal_guard
 from bunqtui.tui.errors import ONLINE, ErrorReport, describe, with_setup_again
 from bunqtui.tui.formatting import money_theme
@@ -289,6 +290,8 @@ class BunqApp(App[None]):
 
     def worker_state_changed(self, worker: Worker[Any], state: WorkerState) -> None:
         """Called for every worker of every screen (see screens.base)."""
+        if state == WorkerState.ERROR and isinstance(worker.error, CacheClosedError):
+            return  # late work of a session closed meanwhile: abandoned on purpose
         if state == WorkerState.ERROR and worker.error is not None:
             self.report_error(worker.error)
         elif state == WorkerState.SUCCESS and (worker.group or "").startswith(NETWORK_GROUP_PREFIX):
