@@ -204,7 +204,8 @@ async def test_an_unreadable_cache_is_reported_when_opening_payments(
 async def test_late_work_of_a_closed_session_is_not_reported(demo_home: DemoHome) -> None:
     """A worker that finds its session's cache closed (the profile was set up again, or the
     app is exiting) was abandoned on purpose: no toast. Any other cache error is reported."""
-    from bunqtui.store.cache import CacheClosedError, CacheError
+    from bunqtui.core import CacheClosedError
+    from bunqtui.store.cache import CacheError
 
     app = BunqApp(demo_home.workspace, demo=demo_home.demo)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -21,6 +21,7 @@ from bunqtui.core.workspace import (
     Workspace,
 )
 from bunqtui.plugins.records import account_record, payment_record, user_record
+from bunqtui.store.cache import CacheClosedError
 
 if TYPE_CHECKING:
     from bunqtui.core.session import ConnectRequest, ProfileSession
@@ -40,6 +41,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Account",
     "BunqError",
+    "CacheClosedError",
     "ConfigError",
     "ConnectRequest",
     "ConnectorInfo",

@@ -23,10 +23,9 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from bunqtui.core import ProfileInfo, ProfileSession, Workspace
+from bunqtui.core import CacheClosedError, ProfileInfo, ProfileSession, Workspace
 from bunqtui.core.notices import take_notices
 from bunqtui.core.recovery import is_refused_login
-from bunqtui.store.cache import CacheClosedError
 from bunqtui.tui import terminal_guard
 from bunqtui.tui.errors import ONLINE, ErrorReport, describe, with_setup_again
 from bunqtui.tui.formatting import money_theme
