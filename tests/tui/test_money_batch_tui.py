@@ -122,3 +122,24 @@ async def test_a_csv_file_is_read_and_shown_only_in_the_confirmation(
         assert confirm.query("#money-lines-scroll")  # a long batch scrolls in the dialog
         await pilot.press("n")
         await until(pilot, lambda: app.screen is form)
+
+
+async def test_a_file_and_typed_rows_together_are_refused(
+    demo_home: DemoHome, tmp_path: Path
+) -> None:
+    path = tmp_path / "batch.csv"
+    path.write_text(f"{HEADER}{OUTSIDE},Albert,1,from the file\n", encoding="utf-8")
+    app = BunqApp(demo_home.workspace, demo=demo_home.demo)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await accounts_loaded(pilot, app)
+        await settled(pilot)
+        form = await _batch_form(pilot, app)
+        form.query_one("#batch-file", Input).value = str(path)
+        form.query_one("#batch-rows", TextArea).text = f"{HEADER}{OUTSIDE},B,2,typed\n"
+        demo_home.server.emulator.stats.reset()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "both given" in text_of(form, "#batch-error"))
+        assert app.screen is form and total(demo_home) == 0
+        form.query_one("#batch-rows", TextArea).text = HEADER  # only the header: the file counts
+        confirm = await _review(pilot, app)
+        assert "from the file" in text_of(confirm, "#money-lines")

@@ -87,6 +87,12 @@ class BatchFormModal(BunqModal[bool]):
         path = self.query_one("#batch-file", Input).value.strip()
         typed = self.query_one("#batch-rows", TextArea).text
         try:
+            if path and any(line.strip() for line in typed.splitlines()[1:]):
+                # which one would be paid is not for the form to guess
+                raise MoneyInputError(
+                    "a CSV file and typed rows were both given",
+                    "clear the file name or the rows under the header",
+                )
             text = (
                 await asyncio.to_thread(load_batch_file, Path(path).expanduser()) if path else typed
             )
