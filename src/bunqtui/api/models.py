@@ -460,18 +460,26 @@ class RequestInquiry:
     def from_json(cls, data: Any) -> RequestInquiry:
         obj = _obj(data, "a request")
         return cls(
-            id=_int(obj.get("id"), "a request id"),
-            created=parse_timestamp(obj.get("created")),
-            amount_inquired=Amount.opt(obj.get("amount_inquired")),
-            status=_str(obj.get("status"), "a status"),
-            description=_str(obj.get("description"), "a description"),
-            amount_responded=Amount.opt(obj.get("amount_responded")),
-            counterparty_alias=LabelMonetaryAccount.opt(obj.get("counterparty_alias")),
-            monetary_account_id=_opt_int(obj.get("monetary_account_id"), "an account id"),
-            time_responded=parse_timestamp(obj.get("time_responded")),
+            **request_fields(obj, "a request"),
             updated=parse_timestamp(obj.get("updated")),
             raw=obj,
         )
+
+
+def request_fields(obj: Json, what: str) -> dict[str, Any]:
+    """What a request for money holds on either side: the inquiry its sender sees
+    (``RequestInquiry``) and the response its payer answers (``models_money.RequestResponse``)."""
+    return {
+        "id": _int(obj.get("id"), f"{what} id"),
+        "created": parse_timestamp(obj.get("created")),
+        "amount_inquired": Amount.opt(obj.get("amount_inquired")),
+        "status": _str(obj.get("status"), "a status"),
+        "description": _str(obj.get("description"), "a description"),
+        "amount_responded": Amount.opt(obj.get("amount_responded")),
+        "counterparty_alias": LabelMonetaryAccount.opt(obj.get("counterparty_alias")),
+        "monetary_account_id": _opt_int(obj.get("monetary_account_id"), "an account id"),
+        "time_responded": parse_timestamp(obj.get("time_responded")),
+    }
 
 
 # --- OAuth and PSD2 -------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from bunqtui.api.models import (
     _str,
     anchor,
     parse_timestamp,
+    request_fields,
 )
 
 
@@ -52,18 +53,7 @@ class RequestResponse:
     @classmethod
     def from_json(cls, data: Any) -> RequestResponse:
         obj = _obj(data, "a request response")
-        return cls(
-            id=_int(obj.get("id"), "a request response id"),
-            created=parse_timestamp(obj.get("created")),
-            amount_inquired=Amount.opt(obj.get("amount_inquired")),
-            status=_str(obj.get("status"), "a status"),
-            description=_str(obj.get("description"), "a description"),
-            amount_responded=Amount.opt(obj.get("amount_responded")),
-            counterparty_alias=LabelMonetaryAccount.opt(obj.get("counterparty_alias")),
-            monetary_account_id=_opt_int(obj.get("monetary_account_id"), "an account id"),
-            time_responded=parse_timestamp(obj.get("time_responded")),
-            raw=obj,
-        )
+        return cls(**request_fields(obj, "a request response"), raw=obj)
 
 
 @dataclass(frozen=True, slots=True)
