@@ -11,9 +11,9 @@ from typing import Any
 
 from bunqtui.api._httpx import httpx
 from bunqtui.api.environment import Environment
+from bunqtui.api.host import MAX_COUNT
 from bunqtui.api.operations import (
     DEFAULT_SESSION_TIMEOUT,
-    MAX_COUNT,
     PSD2_FIRST_SESSION,
     SUGAR_DADDY,
     SUGAR_DADDY_CAP,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bunqtui.api.errors import ProtocolError
-from bunqtui.api.host import OperationsHost
+from bunqtui.api.host import MAX_COUNT, OperationsHost, check_count
 from bunqtui.api.models import Json, Page, _int, _obj, _opt_int, _str, anchor, parse_timestamp
 from bunqtui.api.protocol import Flow, operation
 
@@ -64,18 +64,16 @@ class EventOperations(OperationsHost):
         self,
         user_id: int | None = None,
         *,
-        count: int = 200,
+        count: int = MAX_COUNT,
         older_id: int | None = None,
         newer_id: int | None = None,
         account_ids: Iterable[int] | None = None,
         status: str | None = None,
     ) -> Flow[Page[Event]]:
         """One page of events, newest first (1 request)."""
-        if not 1 <= count <= 200:
-            raise ValueError(f"count must be between 1 and 200, not {count}")
         ids = ",".join(str(i) for i in account_ids) if account_ids is not None else None
         params = {
-            "count": count,
+            "count": check_count(count),
             "older_id": older_id,
             "newer_id": newer_id,
             "monetary_account_id": ids or None,

@@ -4,6 +4,8 @@ The mixins (money, cards, notes, events, statements) cannot import ``operations.
 imports them — so each subclasses :class:`OperationsHost`, which declares the plumbing they
 call once, with BunqOperations' real signatures, for the type checker only. At run time the
 class is empty and the methods come from BunqOperations.
+
+It also holds the one rule every listing shares: bunq's page size (``check_count``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,15 @@ if TYPE_CHECKING:
     from bunqtui.api.protocol import Exchange, Flow
 
 T = TypeVar("T")
+
+MAX_COUNT = 200  # bunq's largest page, for every listing
+
+
+def check_count(count: int) -> int:
+    """A page size bunq accepts (1 to MAX_COUNT), or ValueError before anything is sent."""
+    if not 1 <= count <= MAX_COUNT:
+        raise ValueError(f"count must be between 1 and {MAX_COUNT}, not {count}")
+    return count
 
 
 class OperationsHost:

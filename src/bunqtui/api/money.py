@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from bunqtui.api.envelope import Envelope
 from bunqtui.api.errors import ProtocolError
-from bunqtui.api.host import OperationsHost
+from bunqtui.api.host import MAX_COUNT, OperationsHost, check_count
 from bunqtui.api.models import Amount, Page, Pointer, RequestInquiry, format_amount
 from bunqtui.api.models_money import (
     BunqMeTab,
@@ -33,7 +33,6 @@ from bunqtui.api.models_money import (
 )
 from bunqtui.api.protocol import Flow, operation
 
-MAX_COUNT = 200
 RECURRENCE_UNITS = ("ONCE", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 
 _response = typed(RequestResponse, "RequestResponse")
@@ -66,12 +65,6 @@ def _first(envelope: Envelope, parse: Callable[[Any], T], what: str) -> T:
     return parse(envelope.items[0])
 
 
-def _count(count: int) -> int:
-    if not 1 <= count <= MAX_COUNT:
-        raise ValueError(f"count must be between 1 and {MAX_COUNT}, not {count}")
-    return count
-
-
 class MoneyOperations(OperationsHost):
     """Flows for money movement; BunqOperations supplies the plumbing (``OperationsHost``)."""
 
@@ -89,7 +82,7 @@ class MoneyOperations(OperationsHost):
         **params: Any,
     ) -> Flow[Page[Any]]:
         """One page, newest first (1 request)."""
-        query = {"count": _count(count), "older_id": older_id, **params}
+        query = {"count": check_count(count), "older_id": older_id, **params}
         path = self._account_path(user_id, account_id, what)
         return (yield from self._page(path, parse, params=query))
 

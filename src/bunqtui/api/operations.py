@@ -40,6 +40,7 @@ from bunqtui.api.errors import (
     mask_secret,
 )
 from bunqtui.api.events import EventOperations
+from bunqtui.api.host import MAX_COUNT, check_count
 from bunqtui.api.models import (
     Amount,
     CredentialPasswordIp,
@@ -75,7 +76,6 @@ AmountLike = Amount | Decimal | int | str
 # may return an awaitable, which the async driver awaits (the sync driver refuses one)
 ContextCallback = Callable[[ApiContext], Any]
 
-MAX_COUNT = 200
 SUGAR_DADDY = Pointer("EMAIL", "sugardaddy@bunq.com", "Sugar Daddy")
 SUGAR_DADDY_CAP = Decimal("500.00")
 DEFAULT_SESSION_TIMEOUT = 3600  # only if bunq's user object lacks session_timeout
@@ -92,12 +92,6 @@ def _page_key(url: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """A page's identity: its path and its query parameters in any order."""
     parts = urlsplit(url)
     return parts.path.rstrip("/"), tuple(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-
-
-def _check_count(count: int) -> int:
-    if not 1 <= count <= MAX_COUNT:
-        raise ValueError(f"count must be between 1 and {MAX_COUNT}, not {count}")
-    return count
 
 
 class BunqOperations(
@@ -564,7 +558,7 @@ class BunqOperations(
         only ids older than every id before it, and its URL must be new with a smaller
         ``older_id``; otherwise PaginationError.
         """
-        url = self._url(path, {"count": _check_count(count)})
+        url = self._url(path, {"count": check_count(count)})
         seen = {_page_key(url)}
         floor: int | None = None  # the oldest id of the pages so far
         cursor: int | None = None  # the last older_id followed
@@ -703,7 +697,7 @@ class BunqOperations(
         newer_id: int | None = None,
     ) -> Flow[Page[Payment]]:
         """One page, newest first (1 request)."""
-        params = {"count": _check_count(count), "older_id": older_id, "newer_id": newer_id}
+        params = {"count": check_count(count), "older_id": older_id, "newer_id": newer_id}
         return (
             yield from self._page(
                 self._payments_path(user_id, account_id), self._payment, params=params
@@ -815,7 +809,7 @@ class BunqOperations(
         older_id: int | None = None,
         newer_id: int | None = None,
     ) -> Flow[Page[RequestInquiry]]:
-        params = {"count": _check_count(count), "older_id": older_id, "newer_id": newer_id}
+        params = {"count": check_count(count), "older_id": older_id, "newer_id": newer_id}
         return (
             yield from self._page(
                 self._requests_path(user_id, account_id), self._request_inquiry, params=params

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bunqtui.api.errors import PaginationError
+from bunqtui.api.host import MAX_COUNT
 from bunqtui.api.models import Page, Payment
-from bunqtui.api.operations import MAX_COUNT
 from bunqtui.core.errors import CoreError
 from bunqtui.store.cache import Cache
 
