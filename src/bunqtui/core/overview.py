@@ -53,8 +53,10 @@ class Overview:
         return sum(f.count for f in self.by_currency.values())
 
     def add(self, payment: Payment) -> None:
-        currency = payment.amount.currency or ""
-        self.by_currency.setdefault(currency, Flows()).add(payment.amount.value)
+        self.add_amount(payment.amount.currency or "", payment.amount.value)
+
+    def add_amount(self, currency: str, value: Decimal) -> None:
+        self.by_currency.setdefault(currency, Flows()).add(value)
 
     def merge(self, other: Overview) -> None:
         for currency, flows in other.by_currency.items():
@@ -84,19 +86,6 @@ def flows(payments: Iterable[Payment]) -> Overview:
     return overview
 
 
-def flows_since(newest_first: Iterable[Payment], since: dt.datetime) -> Overview:
-    """The payments created at or after ``since``; the input is newest first (as the cache
-    gives it), so reading stops at the first older one."""
-    overview = Overview()
-    for payment in newest_first:
-        if payment.created is None:
-            continue
-        if payment.created < since:
-            break
-        overview.add(payment)
-    return overview
-
-
 def month_flows(
     session: ProfileSession, identity: Identity, account_ids: Iterable[int], now: dt.datetime
 ) -> dict[int, Overview | None]:
@@ -113,7 +102,7 @@ def month_flows(
             continue
         overview = Overview()
         for row in session.cached_payment_rows(identity, account_id, since=since):
-            overview.by_currency.setdefault(row.currency, Flows()).add(Decimal(row.amount_value))
+            overview.add_amount(row.currency, Decimal(row.amount_value))
         oldest = status.oldest_created
         if not status.complete and oldest is not None and oldest > since:
             overview.partial_since = oldest
