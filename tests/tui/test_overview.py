@@ -95,3 +95,11 @@ def test_partial_months_say_what_the_cache_covers() -> None:
     whole = Overview()
     assert str(flow_line("Main", whole)) == "Main  no payments this month"
     assert str(month_net(whole)) == ""
+
+
+def test_an_account_name_in_the_month_line_is_printable_text() -> None:
+    """The label is the account's description, which bunq (or a joint account's co-owner)
+    wrote: it reaches the terminal with its controls written out, and as text, not markup."""
+    line = flow_line("Savings \x1b[2J\u202e[bold]x[/bold]", Overview())
+    assert "\x1b" not in line.plain and "\u202e" not in line.plain
+    assert "\\x1b[2J" in line.plain and "[bold]x[/bold]" in line.plain

@@ -48,7 +48,7 @@ def flow_line(label: str, overview: Overview | None, *, uncached: int = 0) -> Te
     """``label  in +1,234.00  out -567.00  net +667.00 EUR`` per currency; ``None`` is "no
     payments cached", an empty overview "none this month"; what the cache does not cover is
     said after it (payments since a day only, ``uncached`` accounts left out)."""
-    line = Text.assemble((label, "bold"), "  ")
+    line = Text.assemble(untrusted(label, "bold"), "  ")  # an account's name: bunq's text
     if overview is None:
         line.append("no payments cached", "dim")
         return line
